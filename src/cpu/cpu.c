@@ -1,0 +1,230 @@
+/* vCPU life cycle, PSTATE, and the interpreter's run loop. */
+#include "cpu/cpu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/code_cache.h"
+#include "cpu/exception.h"
+#include "cpu/insn.h"
+#include "mem/bus.h"
+#include "mmu/mmu.h"
+
+/* Instructions between checks for interrupts and stop requests. */
+#define SLICE 4096
+
+void cpu_init(Cpu *c, Bus *bus, const CpuPlatform *plat)
+{
+    memset(c, 0, sizeof *c);
+    c->bus = bus;
+    if (plat)
+        c->plat = *plat;
+    c->code = code_cache_new(bus->ram_base, bus->ram_size);
+    if (!c->code)
+        abort();
+    cpu_reset(c, bus->ram_base);
+}
+
+void cpu_free(Cpu *c)
+{
+    code_cache_free(c->code);
+    c->code = NULL;
+}
+
+static void update_fp_enabled(Cpu *c)
+{
+    unsigned fpen = (c->sr.cpacr >> 20) & 3;
+    c->fp_enabled = fpen == 3 || (fpen == 1 && c->el == 1);
+}
+
+void cpu_reset(Cpu *c, uint64_t pc)
+{
+    memset(c->x, 0, sizeof c->x);
+    memset(c->v, 0, sizeof c->v);
+    memset(&c->sr, 0, sizeof c->sr);
+    c->fpcr = c->fpsr = 0;
+    /* SCTLR_EL1 reset value: RES1 bits, MMU and caches off. */
+    c->sr.sctlr = 0x30d00800;
+    c->sr.oslsr = 0xa; /* OS lock implemented and locked until the OS clears it */
+    c->el = 1;
+    c->spsel = 1;
+    c->nzcv = 0;
+    c->daif = 0xf;
+    c->tlb_cur = c->tlb.e[TLB_EL1];
+    c->excl_valid = false;
+    c->halted = false;
+    update_fp_enabled(c);
+    mmu_flush_all(c);
+    c->pc = pc;
+}
+
+/* ---- PSTATE ---- */
+
+uint64_t cpu_get_pstate(const Cpu *c)
+{
+    return ((uint64_t)c->nzcv << 28) | ((uint64_t)c->daif << 6) | ((uint64_t)c->el << 2) |
+           (c->el ? c->spsel : 0);
+}
+
+static uint64_t *banked_sp(Cpu *c, unsigned el, unsigned spsel)
+{
+    return (el == 0 || spsel == 0) ? &c->sr.sp_el0 : &c->sr.sp_el1;
+}
+
+uint64_t cpu_sp_for_el(const Cpu *c, unsigned el)
+{
+    bool current = (el == 0) == (c->el == 0 || c->spsel == 0);
+    if (current)
+        return c->x[REG_SP];
+    return el == 0 ? c->sr.sp_el0 : c->sr.sp_el1;
+}
+
+void cpu_set_pstate(Cpu *c, uint64_t spsr)
+{
+    *banked_sp(c, c->el, c->spsel) = c->x[REG_SP];
+    c->el = (spsr >> 2) & 1;
+    c->spsel = c->el ? (spsr & 1) : 0;
+    c->x[REG_SP] = *banked_sp(c, c->el, c->spsel);
+    c->nzcv = (spsr >> 28) & 0xf;
+    c->daif = (spsr >> 6) & 0xf;
+    c->tlb_cur = c->tlb.e[c->el ? TLB_EL1 : TLB_EL0];
+    update_fp_enabled(c);
+}
+
+/* ---- condition codes: bit n of cond_table[cond] says whether cond holds
+ * when NZCV == n ---- */
+static uint16_t cond_mask(unsigned cond)
+{
+    uint16_t m = 0;
+    for (unsigned f = 0; f < 16; f++) {
+        bool n = f & NZCV_N, z = f & NZCV_Z, cf = f & NZCV_C, v = f & NZCV_V, r;
+        switch (cond >> 1) {
+        case 0: r = z; break;
+        case 1: r = cf; break;
+        case 2: r = n; break;
+        case 3: r = v; break;
+        case 4: r = cf && !z; break;
+        case 5: r = n == v; break;
+        case 6: r = n == v && !z; break;
+        default: r = true; break;
+        }
+        if ((cond & 1) && cond != 15)
+            r = !r;
+        m |= (uint16_t)(r << f);
+    }
+    return m;
+}
+
+const uint16_t cond_table[16] = {
+    /* EQ NE CS CC MI PL VS VC HI LS GE LT GT LE AL NV */
+    0xf0f0, 0x0f0f, 0xcccc, 0x3333, 0xff00, 0x00ff, 0xaaaa, 0x5555,
+    0x0c0c, 0xf3f3, 0xaa55, 0x55aa, 0x0a05, 0xf5fa, 0xffff, 0xffff,
+};
+
+bool cpu_cond_table_ok(void);
+bool cpu_cond_table_ok(void)
+{
+    for (unsigned i = 0; i < 16; i++)
+        if (cond_table[i] != cond_mask(i))
+            return false;
+    return true;
+}
+
+/* ---- shared handlers ---- */
+
+const Insn *exec_undefined(Cpu *c, const Insn *d)
+{
+    raise_undefined(c, d);
+}
+
+const Insn *exec_nop(Cpu *c, const Insn *d)
+{
+    return d + 1;
+}
+
+void fp_access_trap(Cpu *c, const Insn *d)
+{
+    raise_sync(c, ESR(EC_FP_ACCESS, 0), c->sr.far, insn_pc(c, d));
+}
+
+/* ---- control flow ---- */
+
+const Insn *cpu_branch(Cpu *c, uint64_t target)
+{
+    if (__builtin_expect(PAGE_BASE(target) == c->code_va && !(target & 3), 1))
+        return &c->code_page->insn[(target & PAGE_OFFSET_MASK) >> 2];
+    if (target & 3)
+        raise_sync(c, ESR(EC_PC_ALIGN, 0), target, target);
+    DecodedPage *p = mmu_code_page(c, target);
+    c->code_va = PAGE_BASE(target);
+    c->code_page = p;
+    return &p->insn[(target & PAGE_OFFSET_MASK) >> 2];
+}
+
+const Insn *cpu_branch_sync(Cpu *c, uint64_t target)
+{
+    c->stop_slice = true;
+    /* Translation or EL may have changed: look the target up afresh. */
+    c->code_va = TLB_INVALID;
+    return cpu_branch(c, target);
+}
+
+void cpu_request_stop(Cpu *c)
+{
+    c->stop_requested = true;
+    c->stop_slice = true;
+}
+
+void cpu_kick(Cpu *c)
+{
+    c->stop_slice = true;
+}
+
+/* The hot loop: no PC, no decode, one indirect call per instruction. */
+static uint64_t run_slice(Cpu *c, uint64_t n)
+{
+    const Insn *d = cpu_branch(c, c->pc);
+    uint64_t left = n;
+    c->stop_slice = false;
+    do {
+        c->cur = d;
+        d = d->fn(c, d);
+    } while (--left && !c->stop_slice);
+    c->pc = insn_pc(c, d);
+    return n - left;
+}
+
+static bool irq_line(Cpu *c)
+{
+    return c->plat.irq_pending && c->plat.irq_pending(c->plat.opaque);
+}
+
+CpuExit cpu_run(Cpu *c, uint64_t budget)
+{
+    /* volatile: read again after an exception longjmps back here. */
+    volatile uint64_t end = c->icount + budget;
+    c->code_va = TLB_INVALID;
+    if (setjmp(c->run_jmp)) {
+        /* A synchronous exception was taken: c->pc is the vector. */
+        c->code_va = TLB_INVALID;
+        c->icount++;
+    }
+    while (!c->stop_requested) {
+        bool irq = irq_line(c);
+        if (c->halted && !irq)
+            return CPU_EXIT_WFI;
+        c->halted = false; /* WFI wakes on a pending interrupt even if masked */
+        if (irq && !(c->daif & DAIF_I))
+            take_irq(c);
+        if (c->icount >= end)
+            return CPU_EXIT_BUDGET;
+        uint64_t n = end - c->icount;
+        c->icount += run_slice(c, n < SLICE ? n : SLICE);
+    }
+    c->stop_requested = false;
+    if (c->exit_reason == CPU_EXIT_EXCEPTION) {
+        c->exit_reason = CPU_EXIT_STOP;
+        return CPU_EXIT_EXCEPTION;
+    }
+    return CPU_EXIT_STOP;
+}

@@ -1,0 +1,155 @@
+/* The AArch64 vCPU: architectural state and the interpreter's entry points.
+ *
+ * Guest code is decoded once into per-physical-page arrays of Insn (see insn.h)
+ * and executed by calling each entry's handler, which returns the next entry.
+ * All guest memory access goes through the mmu layer (mmu/mmu.h). */
+#ifndef TANDEM_CPU_H
+#define TANDEM_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/tlb.h"
+
+struct Bus;
+struct Cpu;
+struct Insn;
+struct CodeCache;
+
+/* Register file slots. Decoders map encoding register 31 to REG_ZR (reads as
+ * zero), REG_SP (the current stack pointer) or REG_SINK (writes to XZR land
+ * here and are never read), so handlers never test for register 31. */
+enum { REG_ZR = 31, REG_SP = 32, REG_SINK = 33, REG_SLOTS = 34 };
+
+typedef union VReg {
+    uint8_t b[16];
+    int8_t sb[16];
+    uint16_t h[8];
+    int16_t sh[8];
+    uint32_t s[4];
+    int32_t ss[4];
+    uint64_t d[2];
+    int64_t sd[2];
+    float f32[4];
+    double f64[2];
+    unsigned __int128 q;
+} __attribute__((aligned(16))) VReg;
+
+/* PSTATE.NZCV as a 4-bit value: N=8 Z=4 C=2 V=1. */
+enum { NZCV_N = 8, NZCV_Z = 4, NZCV_C = 2, NZCV_V = 1 };
+/* PSTATE.DAIF as a 4-bit value: D=8 A=4 I=2 F=1 (bits 9:6 of SPSR). */
+enum { DAIF_D = 8, DAIF_A = 4, DAIF_I = 2, DAIF_F = 1 };
+
+/* Why cpu_run returned. */
+typedef enum CpuExit {
+    CPU_EXIT_BUDGET,    /* ran the requested number of instructions */
+    CPU_EXIT_WFI,       /* waiting for an interrupt */
+    CPU_EXIT_STOP,      /* cpu_request_stop() was called (power off, reset, quit) */
+    CPU_EXIT_EXCEPTION, /* halt_on_exception is set and an exception was taken */
+} CpuExit;
+
+/* The EL1 system registers Tandem implements (EL0/EL1 only, no EL2/EL3). */
+typedef struct SysRegs {
+    uint64_t sctlr, actlr, cpacr;
+    uint64_t ttbr0, ttbr1, tcr, mair, amair;
+    uint64_t vbar, elr, spsr, esr, far, par;
+    uint64_t afsr0, afsr1, contextidr;
+    uint64_t tpidr_el0, tpidrro_el0, tpidr_el1;
+    uint64_t sp_el0, sp_el1; /* the banked stack pointers not currently in x[REG_SP] */
+    uint64_t mdscr, oslsr, cntkctl;
+    uint64_t cntv_ctl, cntv_cval, cntp_ctl, cntp_cval;
+    uint64_t csselr;
+    /* Registers the kernel may write but whose effect Tandem does not model. */
+    uint64_t mdccint, pmuserenr, pmcr, pmcntenset, pmintenset, pmovsset, pmselr, pmccfiltr,
+        pmxevtyper, disr;
+} SysRegs;
+
+/* Hooks the board gives the CPU for what the architecture leaves to the platform. */
+typedef struct CpuPlatform {
+    void *opaque;
+    /* HVC from EL1: firmware call (PSCI). Return false to make HVC undefined. */
+    bool (*hvc)(void *opaque, struct Cpu *cpu, uint16_t imm);
+    /* The generic timer's count (CNTVCT/CNTPCT) in ticks of cntfrq. */
+    uint64_t (*counter)(void *opaque);
+    /* Level of the IRQ and FIQ lines into this CPU (from the interrupt controller). */
+    bool (*irq_pending)(void *opaque);
+    /* A system register access the CPU does not implement itself (GIC CPU
+     * interface registers, timer side effects); return false if undefined. */
+    bool (*sysreg_write)(void *opaque, uint32_t enc, uint64_t value);
+    bool (*sysreg_read)(void *opaque, uint32_t enc, uint64_t *value);
+} CpuPlatform;
+
+typedef struct Cpu {
+    /* ---- hot state, kept together ---- */
+    uint64_t x[REG_SLOTS];
+    uint32_t nzcv;              /* 4-bit NZCV */
+    uint32_t el;                /* current exception level, 0 or 1 */
+    TlbEntry *tlb_cur;          /* soft TLB for the current privilege */
+    const struct Insn *cur;     /* instruction being executed (for faults) */
+    uint64_t code_va;           /* virtual page of the decoded page being executed */
+    struct DecodedPage *code_page;
+    bool fp_enabled;            /* CPACR.FPEN permits FP/SIMD at the current EL */
+    bool stop_slice;            /* a handler asks the run loop to re-check events */
+
+    VReg v[32];
+    uint32_t fpcr, fpsr;
+
+    /* ---- PSTATE ---- */
+    uint32_t daif;  /* 4-bit DAIF */
+    uint32_t spsel; /* 0: SP_EL0, 1: SP_ELx */
+
+    /* ---- exclusive monitor (single core: a local monitor only) ---- */
+    bool excl_valid;
+    uint64_t excl_addr;
+    uint32_t excl_size; /* bytes covered (1..16) */
+
+    SysRegs sr;
+
+    /* ---- memory ---- */
+    Tlb tlb;
+    CodeTlbEntry code_tlb[CODE_TLB_SIZE];
+    struct CodeCache *code;
+    struct Bus *bus;
+    CpuPlatform plat;
+
+    /* ---- run control ---- */
+    uint64_t pc; /* architectural PC whenever the run loop is not executing */
+    uint64_t icount;
+    jmp_buf run_jmp;
+    bool in_run;
+    bool stop_requested;
+    bool halted;            /* WFI */
+    bool halt_on_exception; /* tests: stop instead of vectoring */
+    CpuExit exit_reason;
+
+    /* Last exception taken (also in sr.esr/sr.far/sr.elr), for tests and stats. */
+    struct {
+        uint32_t esr;
+        uint64_t far, elr;
+        uint32_t kind; /* offset into the vector table: 0 sync, 0x80 irq, ... */
+    } last_exc;
+
+    struct {
+        uint64_t exceptions, irqs, decoded, code_invalidations, tlb_flushes;
+    } stats;
+} Cpu;
+
+/* Life cycle. */
+void cpu_init(Cpu *c, struct Bus *bus, const CpuPlatform *plat);
+void cpu_free(Cpu *c);
+void cpu_reset(Cpu *c, uint64_t pc); /* EL1h, DAIF masked, MMU off */
+
+/* Run up to `budget` instructions. */
+CpuExit cpu_run(Cpu *c, uint64_t budget);
+/* Ask the run loop to return CPU_EXIT_STOP (callable from device callbacks). */
+void cpu_request_stop(Cpu *c);
+/* Interrupt lines changed: re-check at the next instruction boundary. */
+void cpu_kick(Cpu *c);
+
+/* PSTATE helpers. */
+uint64_t cpu_get_pstate(const Cpu *c); /* SPSR format */
+void cpu_set_pstate(Cpu *c, uint64_t spsr);
+uint64_t cpu_sp_for_el(const Cpu *c, unsigned el);
+
+#endif

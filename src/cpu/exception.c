@@ -1,0 +1,94 @@
+#include "cpu/exception.h"
+
+#include "mmu/mmu.h"
+
+/* Common entry: save state in the EL1 registers, switch to EL1h, vector. */
+static void enter_el1(Cpu *c, unsigned offset, uint64_t return_pc)
+{
+    uint64_t spsr = cpu_get_pstate(c);
+    unsigned from_el = c->el;
+    bool from_spx = c->spsel;
+
+    c->sr.spsr = spsr;
+    c->sr.elr = return_pc;
+    c->last_exc.kind = offset;
+    c->last_exc.elr = return_pc;
+    c->excl_valid = false;
+    c->stats.exceptions++;
+
+    if (from_el == 0)
+        offset += 0x400;
+    else if (from_spx)
+        offset += 0x200;
+    cpu_set_pstate(c, (spsr & 0xf0000000u) | (0xfu << 6) | 0x5); /* EL1h, DAIF set */
+    c->pc = c->sr.vbar + offset;
+}
+
+_Noreturn static void leave_to_loop(Cpu *c)
+{
+    if (c->halt_on_exception) {
+        c->exit_reason = CPU_EXIT_EXCEPTION;
+        c->stop_requested = true;
+    }
+    longjmp(c->run_jmp, 1);
+}
+
+_Noreturn void raise_sync(Cpu *c, uint32_t esr, uint64_t far, uint64_t return_pc)
+{
+    c->sr.esr = esr;
+    c->sr.far = far;
+    c->last_exc.esr = esr;
+    c->last_exc.far = far;
+    enter_el1(c, VEC_SYNC, return_pc);
+    leave_to_loop(c);
+}
+
+_Noreturn void raise_undefined(Cpu *c, const Insn *d)
+{
+    raise_sync(c, ESR(EC_UNKNOWN, 0), c->sr.far, insn_pc(c, d));
+}
+
+_Noreturn void raise_data_abort(Cpu *c, uint64_t va, uint32_t fsc, bool write)
+{
+    unsigned ec = c->el == 0 ? EC_DABT_LOWER : EC_DABT_SAME;
+    uint32_t iss = fsc | (write ? 1u << 6 : 0);
+    /* The syndrome's instruction details are only given for translation-type faults. */
+    if (fsc != FSC_ALIGNMENT)
+        iss |= ldst_abort_iss(c->cur->raw);
+    raise_sync(c, ESR(ec, iss), va, insn_pc(c, c->cur));
+}
+
+_Noreturn void raise_insn_abort(Cpu *c, uint64_t va, uint32_t fsc)
+{
+    unsigned ec = c->el == 0 ? EC_IABT_LOWER : EC_IABT_SAME;
+    raise_sync(c, ESR(ec, fsc), va, va);
+}
+
+_Noreturn void raise_sp_alignment(Cpu *c)
+{
+    raise_sync(c, ESR(EC_SP_ALIGN, 0), c->sr.far, insn_pc(c, c->cur));
+}
+
+void take_irq(Cpu *c)
+{
+    c->stats.irqs++;
+    c->halted = false;
+    enter_el1(c, VEC_IRQ, c->pc);
+}
+
+const Insn *exec_eret(Cpu *c, const Insn *d)
+{
+    if (c->el == 0)
+        raise_undefined(c, d);
+    uint64_t spsr = c->sr.spsr;
+    uint64_t target = c->sr.elr;
+    unsigned m = spsr & 0x1f;
+    /* Only EL0t, EL1t and EL1h in AArch64 are legal targets; anything else is an
+     * illegal return, which sets PSTATE.IL and stays at EL1. */
+    if (m != 0x0 && m != 0x4 && m != 0x5) {
+        spsr = (spsr & ~0x1fULL) | (cpu_get_pstate(c) & 0x1f) | (1u << 20);
+    }
+    cpu_set_pstate(c, spsr);
+    c->excl_valid = false;
+    return cpu_branch_sync(c, target);
+}

@@ -1,0 +1,111 @@
+/* Decoded instructions and the conventions every instruction file follows.
+ *
+ * A guest physical page of code is decoded lazily into a DecodedPage: 1024
+ * Insn entries plus a sentinel. Each entry starts as the "decode me" stub;
+ * the first execution decodes the raw word into the entry (handler + fields
+ * extracted once) and runs it. A guest write to the page resets every entry
+ * to the stub, so self-modifying code and newly loaded programs are seen.
+ *
+ * A handler executes one instruction and returns the entry to run next:
+ *   - straight-line code returns `d + 1` (the sentinel after the last entry
+ *     continues on the following page), so no PC is kept while running;
+ *   - a taken branch returns `cpu_branch(c, target)`;
+ *   - an instruction that changed interrupt masks, translation or EL returns
+ *     `cpu_branch_sync(c, next_pc)`, which also ends the time slice;
+ *   - a fault never returns: the raise_* functions in exception.h jump out.
+ * The PC of the instruction being executed is `insn_pc(c, d)`.
+ *
+ * Decoders are `bool decode_xxx(uint32_t raw, Insn *d)`: they return false
+ * for encodings that are not theirs, true after filling d (d->fn may be set to
+ * exec_undefined for reserved encodings they own). Decoding must not depend
+ * on CPU state (EL, FPCR...): the same physical page is shared by all
+ * contexts; such checks belong in the handler. */
+#ifndef TANDEM_INSN_H
+#define TANDEM_INSN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+typedef struct Insn Insn;
+typedef const Insn *(*InsnFn)(Cpu *c, const Insn *d);
+
+struct Insn {
+    InsnFn fn;
+    uint32_t raw;
+    uint8_t rd, rn, rm, ra; /* register slots, already mapped (see reg_* below) */
+    uint8_t f0, f1, f2, f3; /* small decode-time fields, meaning set by the decoder */
+    uint8_t f4, f5, f6, f7;
+    uint64_t imm; /* decoded immediate */
+};
+
+#define INSNS_PER_PAGE 1024
+
+typedef struct DecodedPage {
+    Insn insn[INSNS_PER_PAGE + 1]; /* last: sentinel that continues on the next page */
+    uint64_t gpa;                  /* guest-physical page base */
+    bool live;                     /* some entry may hold a decoded instruction */
+} DecodedPage;
+
+/* ---- field extraction ---- */
+static inline uint32_t bits(uint32_t raw, unsigned hi, unsigned lo)
+{
+    return (raw >> lo) & ((2u << (hi - lo)) - 1);
+}
+static inline uint32_t bit(uint32_t raw, unsigned n) { return (raw >> n) & 1; }
+static inline int64_t sext(uint64_t v, unsigned width)
+{
+    return (int64_t)(v << (64 - width)) >> (64 - width);
+}
+
+/* Register 31 in an encoding means XZR or SP depending on the operand. */
+static inline uint8_t reg_zr(uint32_t n) { return (uint8_t)n; } /* read: x[31] is 0 */
+static inline uint8_t reg_zr_dst(uint32_t n) { return (uint8_t)(n == 31 ? REG_SINK : n); }
+static inline uint8_t reg_sp(uint32_t n) { return (uint8_t)(n == 31 ? REG_SP : n); }
+
+/* ---- execution helpers ---- */
+static inline uint64_t insn_pc(const Cpu *c, const Insn *d)
+{
+    return c->code_va + (uint64_t)(d - c->code_page->insn) * 4;
+}
+
+/* Continue at `target` (same page: direct; else through the code TLB). */
+const Insn *cpu_branch(Cpu *c, uint64_t target);
+/* Continue at `target` after re-checking interrupts and translation state. */
+const Insn *cpu_branch_sync(Cpu *c, uint64_t target);
+
+/* Handlers shared by all decoders. */
+const Insn *exec_undefined(Cpu *c, const Insn *d);
+const Insn *exec_nop(Cpu *c, const Insn *d);
+
+/* Raises the FP/SIMD access trap if CPACR forbids FP at this EL. Every
+ * FP/SIMD handler (and FP/SIMD load/store) calls this first. */
+void fp_access_trap(Cpu *c, const Insn *d);
+static inline void fp_check(Cpu *c, const Insn *d)
+{
+    if (__builtin_expect(!c->fp_enabled, 0))
+        fp_access_trap(c, d);
+}
+
+/* Condition codes: cond_holds(c, cond) for the 4-bit cond field. */
+extern const uint16_t cond_table[16];
+static inline bool cond_holds(const Cpu *c, unsigned cond)
+{
+    return (cond_table[cond] >> c->nzcv) & 1;
+}
+
+/* ---- top-level decoder and the instruction-group decoders ---- */
+void decode_insn(uint32_t raw, Insn *d);
+
+bool decode_dp_imm(uint32_t raw, Insn *d);      /* dp_imm.c */
+bool decode_dp_reg(uint32_t raw, Insn *d);      /* dp_reg.c */
+bool decode_branch(uint32_t raw, Insn *d);      /* branch.c */
+bool decode_system(uint32_t raw, Insn *d);      /* system.c: exceptions gen, sysreg, hints, barriers */
+bool decode_ldst(uint32_t raw, Insn *d);        /* ldst.c: GPR and FP/SIMD register loads/stores */
+bool decode_simd_ldst(uint32_t raw, Insn *d);   /* simd_ldst.c: LD1-4/ST1-4 structures, LDnR */
+bool decode_fp_scalar(uint32_t raw, Insn *d);   /* fp_scalar.c */
+bool decode_simd_fp(uint32_t raw, Insn *d);     /* simd_fp.c: AdvSIMD floating-point forms */
+bool decode_simd_int(uint32_t raw, Insn *d);    /* simd_int.c: AdvSIMD integer, permute, copy */
+
+#endif

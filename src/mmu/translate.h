@@ -1,0 +1,21 @@
+/* Virtual to guest-physical translation (stage 1 of the EL1&0 regime). */
+#ifndef TANDEM_TRANSLATE_H
+#define TANDEM_TRANSLATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+typedef enum AccessKind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC } AccessKind;
+
+typedef struct Translation {
+    uint64_t pa;
+    bool readable, writable, executable; /* for the privilege asked about */
+} Translation;
+
+/* Translate `va` for an access of `kind` at privilege `el`; on a fault raise
+ * the guest's abort (never returns). */
+void mmu_translate_or_fault(Cpu *c, uint64_t va, AccessKind kind, unsigned el, Translation *out);
+
+#endif
