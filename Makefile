@@ -20,10 +20,12 @@ all: build/tandem
 
 $(REL_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	@$(CC) $(REL_CFLAGS) -c $< -o $@
 $(TST_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TST_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	@$(CC) $(TST_CFLAGS) -c $< -o $@
 
 build/tandem: $(SRCS:%.c=$(REL_DIR)/%.o)
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
@@ -37,16 +39,16 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(TST_DIR)/unit/%)
 $(TST_DIR)/unit/%: tests/unit/%.c $(LIB_SRCS:%.c=$(TST_DIR)/%.o)
 	@mkdir -p $(dir $@)
-	$(CC) $(TST_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcmocka
+	$(CC) $(TST_CFLAGS) -Itests $(filter %.c %.o,$^) -o $@ $(LIBS) -lcmocka
 
 # Host tools of the differential campaign (generator, Tandem-side runner).
 DIFF_HOST_SRCS = $(wildcard tests/diff/host/*.c)
 $(TST_DIR)/diff/%: tests/diff/host/%.c $(LIB_SRCS:%.c=$(TST_DIR)/%.o)
 	@mkdir -p $(dir $@)
-	$(CC) $(TST_CFLAGS) -Itests $^ -o $@ $(LIBS)
+	$(CC) $(TST_CFLAGS) -Itests $(filter %.c %.o,$^) -o $@ $(LIBS)
 $(REL_DIR)/diff/%: tests/diff/host/%.c $(LIB_SRCS:%.c=$(REL_DIR)/%.o)
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -Itests $^ -o $@ $(LIBS)
+	$(CC) $(REL_CFLAGS) -Itests $(filter %.c %.o,$^) -o $@ $(LIBS)
 
 unit: $(UNIT_BINS)
 
