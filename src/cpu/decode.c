@@ -30,7 +30,8 @@ static void decode_group(uint32_t raw, Insn *d)
         try_decode(decode_dp_reg, raw, d);
         return;
     case 0x7: case 0xf: /* scalar FP and AdvSIMD */
-        if (!try_decode(decode_fp_scalar, raw, d) && !try_decode(decode_simd_fp, raw, d))
+        if (!try_decode(decode_fp_scalar, raw, d) && !try_decode(decode_simd_fp, raw, d) &&
+            !try_decode(decode_simd_perm, raw, d))
             try_decode(decode_simd_int, raw, d);
         return;
     default: /* 0000 reserved (UDF), 0001 unallocated, 0010 SVE, 0011 unallocated */

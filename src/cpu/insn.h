@@ -106,6 +106,7 @@ bool decode_ldst(uint32_t raw, Insn *d);        /* ldst.c: GPR and FP/SIMD regis
 bool decode_simd_ldst(uint32_t raw, Insn *d);   /* simd_ldst.c: LD1-4/ST1-4 structures, LDnR */
 bool decode_fp_scalar(uint32_t raw, Insn *d);   /* fp_scalar.c */
 bool decode_simd_fp(uint32_t raw, Insn *d);     /* simd_fp.c: AdvSIMD floating-point forms */
-bool decode_simd_int(uint32_t raw, Insn *d);    /* simd_int.c: AdvSIMD integer, permute, copy */
+bool decode_simd_perm(uint32_t raw, Insn *d);   /* simd_perm.c: AdvSIMD copy, permute, extract, table, modified immediate */
+bool decode_simd_int(uint32_t raw, Insn *d);    /* simd_int.c: AdvSIMD integer arithmetic, shifts, reductions */
 
 #endif
