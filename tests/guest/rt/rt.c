@@ -58,11 +58,24 @@ int rt_vprintf(const char *fmt, va_list ap)
             continue;
         }
         fmt++;
-        int zero = 0, width = 0, lng = 0;
-        if (*fmt == '0')
-            zero = 1, fmt++;
+        int zero = 0, width = 0, lng = 0, left = 0;
+        for (;; fmt++) {
+            if (*fmt == '0')
+                zero = 1;
+            else if (*fmt == '-')
+                left = 1;
+            else
+                break;
+        }
+        if (*fmt == '*') {
+            width = va_arg(ap, int);
+            fmt++;
+        }
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
+        if (left)
+            zero = 0;
+        int start = out;
         while (*fmt == 'l' || *fmt == 'z')
             lng++, fmt++;
         switch (*fmt) {
@@ -70,7 +83,7 @@ int rt_vprintf(const char *fmt, va_list ap)
         case 's': {
             const char *s = va_arg(ap, const char *);
             int len = (int)strlen(s);
-            for (; len < width; len++, out++)
+            for (; !left && len < width; len++, out++)
                 rt_putc(' ');
             rt_puts(s);
             out += (int)strlen(s);
@@ -79,12 +92,12 @@ int rt_vprintf(const char *fmt, va_list ap)
         case 'd': case 'i': {
             long long v = lng ? va_arg(ap, long long) : va_arg(ap, int);
             unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-            out += put_num(u, 10, 0, v < 0, width, zero);
+            out += put_num(u, 10, 0, v < 0, left ? 0 : width, zero);
             break;
         }
         case 'u': case 'x': case 'X': {
             unsigned long long v = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned);
-            out += put_num(v, *fmt == 'u' ? 10 : 16, *fmt == 'X', 0, width, zero);
+            out += put_num(v, *fmt == 'u' ? 10 : 16, *fmt == 'X', 0, left ? 0 : width, zero);
             break;
         }
         case 'p':
@@ -95,6 +108,8 @@ int rt_vprintf(const char *fmt, va_list ap)
         default: rt_putc('%'); rt_putc(*fmt); out += 2; break;
         case 0: return out;
         }
+        for (; left && out - start < width; out++)
+            rt_putc(' ');
     }
     return out;
 }

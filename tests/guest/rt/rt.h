@@ -21,7 +21,7 @@ extern RtExcHook rt_exc_hook;
 
 void rt_putc(char c);
 void rt_puts(const char *s);
-/* %c %s %d %i %u %x %X %p with l/ll/z modifiers, 0 and width, %%. */
+/* %c %s %d %i %u %x %X %p with l/ll/z modifiers, flags 0 and -, width (or *), %%. */
 int rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int rt_vprintf(const char *fmt, va_list ap);
 _Noreturn void rt_exit(void);
