@@ -12,6 +12,10 @@ static uint64_t le64(const uint8_t *p)
 
 bool arm64_image_parse(const uint8_t *data, size_t len, Arm64Image *out, char *err, size_t errlen)
 {
+    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+        snprintf(err, errlen, "gzip-compressed; decompress it first (zcat)");
+        return false;
+    }
     if (len < 64) {
         snprintf(err, errlen, "%zu bytes is too short for an arm64 Image header (64 bytes)", len);
         return false;
@@ -19,9 +23,7 @@ bool arm64_image_parse(const uint8_t *data, size_t len, Arm64Image *out, char *e
     uint32_t magic;
     memcpy(&magic, data + 56, 4);
     if (magic != ARM64_IMAGE_MAGIC) {
-        if (data[0] == 0x1f && data[1] == 0x8b)
-            snprintf(err, errlen, "gzip-compressed; decompress it first (zcat)");
-        else if (!memcmp(data, "\x7f" "ELF", 4))
+        if (!memcmp(data, "\x7f" "ELF", 4))
             snprintf(err, errlen, "an ELF file, not a raw arm64 Image (use the kernel's arch/arm64/boot/Image)");
         else
             snprintf(err, errlen, "not an arm64 Image (no \"ARM\\x64\" magic at offset 56)");
