@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Guest programs on Tandem and on QEMU, outputs compared byte for byte.
+#
+# Builds every image (tests/guest/guest.mk) into build/guest/, runs each on
+#   qemu-system-aarch64 -M virt -cpu cortex-a53 -m 128 (the oracle) and
+#   build/tandem run --mem 128M,
+# and prints "PASS <image>" or "FAIL <image>" with the first differing lines.
+# Always exits 0 (failures are reported, not fatal), except when the images
+# cannot be built at all.
+#
+# Environment: GUEST_FILTER=regex (image names to run), GUEST_TIMEOUT (s, 60),
+# TANDEM (binary, default build/tandem), GUEST_JOBS (parallel runs, 2).
+set -u
+cd "$(dirname "$0")/../.."
+OUT=build/guest
+TANDEM=${TANDEM:-build/tandem}
+TMO=${GUEST_TIMEOUT:-60}
+JOBS=${GUEST_JOBS:-2}
+FILTER=${GUEST_FILTER:-.}
+CROSS=${CROSS:-aarch64-linux-gnu-}
+
+if ! command -v "${CROSS}gcc" >/dev/null || ! command -v qemu-system-aarch64 >/dev/null; then
+    echo "INFO guest: ${CROSS}gcc or qemu-system-aarch64 missing; guest tests skipped"
+    exit 0
+fi
+mkdir -p "$OUT"
+if ! make -s -f tests/guest/guest.mk OUT="$OUT" CROSS="$CROSS" -j2 >"$OUT/build.log" 2>&1; then
+    mkdir -p "$OUT"
+    echo "FAIL guest-build"
+    tail -20 "$OUT/build.log"
+    exit 0
+fi
+if [ ! -x "$TANDEM" ]; then
+    echo "FAIL guest: $TANDEM not built"
+    exit 0
+fi
+mkdir -p "$OUT/out"
+
+# Cap Tandem's instruction count so a CPU that loops on exceptions gives up quickly.
+MAX_INSNS=${GUEST_MAX_INSNS:-3000000000}
+
+run_one() {
+    local img=$1 name
+    name=$(basename "$img" .bin)
+    run_cmp "$img" "$name" >"$OUT/out/$name.report"
+}
+
+run_cmp() {
+    local img=$1 name=$2
+    local q="$OUT/out/$name.qemu" t="$OUT/out/$name.tandem"
+    # The QEMU output only changes when the image does.
+    if [ ! -s "$q" ] || [ "$q" -ot "$img" ]; then
+        timeout "$TMO" qemu-system-aarch64 -M virt -cpu cortex-a53 -m 128 -nographic -no-reboot \
+            -monitor none -serial stdio -kernel "$img" </dev/null >"$q.tmp" 2>"$q.err"
+        mv "$q.tmp" "$q"
+    fi
+    timeout "$TMO" "$TANDEM" run --kernel "$img" --mem 128M --max-insns "$MAX_INSNS" </dev/null >"$t" 2>"$t.err"
+    local rc=$?
+    if ! grep -q -- '^-- end --' "$q"; then
+        echo "FAIL $name (QEMU did not finish the program: the test itself is broken)"
+    elif cmp -s "$q" "$t"; then
+        echo "PASS $name"
+    else
+        local why="output differs"
+        [ "$rc" -eq 124 ] && why="timed out after ${TMO}s"
+        [ "$rc" -eq 3 ] && why="instruction limit reached"
+        echo "FAIL $name ($why, tandem exit $rc)"
+        # The first differing line on each side, and Tandem's last stderr words.
+        local ln
+        ln=$(cmp "$q" "$t" 2>&1 | sed -n 's/.* line \([0-9]*\).*/\1/p')
+        [ -n "$ln" ] || ln=$(($(wc -l <"$t") + 1))
+        echo "    line $ln qemu:   $(sed -n "${ln}p" "$q")"
+        echo "    line $ln tandem: $(sed -n "${ln}p" "$t")"
+        [ -s "$t.err" ] && tail -2 "$t.err" | sed 's/^/    stderr: /'
+        # An unexpected exception: show the instruction at ELR.
+        local elr
+        elr=$(sed -n "${ln}s/^UNEXPECTED EXCEPTION .*elr=\([0-9a-f]*\).*/\1/p" "$t")
+        if [ -n "$elr" ] && [ -f "$OUT/$name.elf" ]; then
+            "${CROSS}objdump" -d --start-address=$((16#$elr)) --stop-address=$((16#$elr + 4)) "$OUT/$name.elf" |
+                grep -E '^ +[0-9a-f]+:' | sed 's/^ */    at elr: /'
+        fi
+    fi
+}
+export -f run_one run_cmp
+export OUT TANDEM TMO MAX_INSNS CROSS
+
+images=$(ls "$OUT"/*.bin | grep -E -- "$FILTER")
+rm -f "$OUT"/out/*.report
+printf '%s\n' $images | xargs -P "$JOBS" -I{} bash -c 'run_one {}'
+for img in $images; do
+    cat "$OUT/out/$(basename "$img" .bin).report"
+done
+exit 0
