@@ -1,0 +1,945 @@
+/* Test-case generator of the differential campaign: per-class encoding
+ * templates, random initial states biased to interesting values, and the
+ * fixed image (prologue, test page with branch ladders, epilogue) both sides
+ * run. Everything is a pure function of (seed, class, case index), so the
+ * process feeding QEMU and the process running Tandem regenerate the same
+ * cases independently. */
+#ifndef TANDEM_DIFF_GEN_H
+#define TANDEM_DIFF_GEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff/layout.h"
+
+/* ---- templates ----
+ * A pattern is 32 characters, bit 31 first: '0'/'1' fixed, anything else
+ * random, and 5-character runs of a register letter name a register field:
+ *   d t u s   GPR written (destination, transfer, second transfer, status):
+ *             never a register whose value a later instruction relies on
+ *   n m a     GPR read
+ *   D N M A T U   SIMD&FP registers (no constraint)
+ * A fixup then applies the constraints of its form (pointers into the data
+ * window, branch targets inside the ladders, no SP writes...). */
+typedef struct Gen Gen;
+typedef void (*FixFn)(Gen *g, uint32_t *w);
+
+enum {
+    F_D_NOSP = 1u << 0, /* the d field means SP when 31: never 31 */
+    F_MACRO2 = 1u << 1, /* the fixup writes two instructions (slot-1 and slot) */
+};
+
+typedef struct Tmpl {
+    const char *name;
+    const char *pat;
+    unsigned flags;
+    FixFn fix;
+} Tmpl;
+
+typedef struct Case {
+    uint32_t insn[DIFF_MAX_INSNS];
+    const Tmpl *tmpl[DIFF_MAX_INSNS];
+    int n;
+    bool ladder; /* branch class: ladders around the tests */
+    DiffState in;
+    uint64_t data_seed;
+} Case;
+
+struct Gen {
+    uint64_t s;
+    Case *c;
+    uint32_t fixed; /* X registers whose initial value a later instruction needs */
+    int slot;
+    uint64_t pc;
+};
+
+static inline uint64_t rnd(Gen *g) { return diff_mix(&g->s); }
+static inline uint32_t rndn(Gen *g, uint32_t n) { return (uint32_t)(rnd(g) % n); }
+static inline bool chance(Gen *g, unsigned pct) { return rndn(g, 100) < pct; }
+
+static inline uint32_t fld(uint32_t w, unsigned hi, unsigned lo)
+{
+    return (w >> lo) & ((2u << (hi - lo)) - 1);
+}
+static inline uint32_t setf(uint32_t w, unsigned hi, unsigned lo, uint32_t v)
+{
+    uint32_t m = ((2u << (hi - lo)) - 1) << lo;
+    return (w & ~m) | ((v << lo) & m);
+}
+
+/* ---- interesting values ---- */
+static const uint64_t fp64_special[] = {
+    0, 0x8000000000000000ull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
+    0x7ff8000000000000ull, 0x7ff8000000000123ull, 0xfff8000000000000ull,
+    0x7ff0000000000001ull, 0x7ff4000000000000ull, 0xfff0000000000abcull, 1,
+    0x000fffffffffffffull, 0x800fffffffffffffull, 0x0010000000000000ull,
+    0x7fefffffffffffffull, 0xffefffffffffffffull, 0x3ff0000000000000ull,
+    0xbff0000000000000ull, 0x3fe0000000000000ull, 0x3ff8000000000000ull,
+    0x4004000000000000ull, 0xc004000000000000ull, 0x41e0000000000000ull,
+    0x41dfffffffc00000ull, 0xc1e0000000000000ull, 0xc1e0000000200000ull,
+    0x41f0000000000000ull, 0x41efffffffe00000ull, 0x43e0000000000000ull,
+    0xc3e0000000000000ull, 0x43f0000000000000ull, 0x4330000000000000ull,
+    0x3fdfffffffffffffull, 0x3fe0000000000001ull, 0x4000000000000000ull,
+    0x0000000000000002ull, 0x3ca0000000000000ull, 0x47efffffe0000000ull,
+    0x3810000000000000ull, 0x380fffffffffffffull, 0x40effc0000000000ull,
+};
+static const uint32_t fp32_special[] = {
+    0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7fc00123, 0xffc00000,
+    0x7f800001, 0x7fa00000, 0xff80abcd, 1, 0x007fffff, 0x807fffff, 0x00800000,
+    0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbf800000, 0x3f000000, 0x3fc00000,
+    0x40200000, 0xc0200000, 0x4f000000, 0x4effffff, 0xcf000000, 0xcf000001,
+    0x4f800000, 0x4f7fffff, 0x5f000000, 0xdf000000, 0x5f800000, 0x4b000000,
+    0x3effffff, 0x3f000001, 0x40000000, 2, 0x33800000, 0x477fe000, 0x38800000,
+    0x387fffff, 0x477ff000,
+};
+static const uint16_t fp16_special[] = {
+    0, 0x8000, 0x7c00, 0xfc00, 0x7e00, 0x7e01, 0xfe00, 0x7c01, 0x7d00, 1, 0x03ff,
+    0x0400, 0x7bff, 0xfbff, 0x3c00, 0xbc00, 0x3800, 0x3e00, 0x4100, 0x5bff, 0x7800,
+};
+
+static uint64_t rand_x(Gen *g)
+{
+    switch (rndn(g, 18)) {
+    case 0: return 0;
+    case 1: return 1;
+    case 2: return ~0ull;
+    case 3: return 0x8000000000000000ull;
+    case 4: return 0x7fffffffffffffffull;
+    case 5: return 0x80000000ull;
+    case 6: return 0x7fffffffull;
+    case 7: return 0xffffffffull;
+    case 8: return rndn(g, 65);
+    case 9: return (uint64_t)-(int64_t)rndn(g, 65);
+    case 10: return (uint32_t)rnd(g);
+    case 11: return (uint64_t)(int64_t)(int32_t)rnd(g);
+    case 12: return DIFF_DATA + rndn(g, DIFF_DATA_SIZE);
+    case 13: return 1ull << rndn(g, 64);
+    case 14: return (1ull << rndn(g, 64)) - 1;
+    case 15: return rnd(g) >> rndn(g, 64);
+    default: return rnd(g);
+    }
+}
+
+static uint64_t rand_lane(Gen *g, unsigned esize)
+{
+    bool fp = chance(g, 60);
+    switch (esize) {
+    case 1: {
+        static const uint8_t b[] = {0, 1, 0x7f, 0x80, 0xff, 0xfe, 0x81};
+        return chance(g, 40) ? b[rndn(g, 7)] : (uint8_t)rnd(g);
+    }
+    case 2:
+        if (fp)
+            return fp16_special[rndn(g, sizeof fp16_special / 2)];
+        return chance(g, 30) ? (uint16_t)(0x7fff + rndn(g, 3)) : (uint16_t)rnd(g);
+    case 4:
+        if (fp)
+            return fp32_special[rndn(g, sizeof fp32_special / 4)];
+        return chance(g, 30) ? (uint32_t)(0x7fffffff + rndn(g, 3)) : (uint32_t)rnd(g);
+    default:
+        if (fp)
+            return fp64_special[rndn(g, sizeof fp64_special / 8)];
+        return chance(g, 50) ? rand_x(g) : rnd(g);
+    }
+}
+
+static void rand_v(Gen *g, uint64_t v[2])
+{
+    unsigned es = 1u << rndn(g, 5); /* 1, 2, 4, 8 or 16 (= random bytes) */
+    if (es == 16) {
+        v[0] = rnd(g);
+        v[1] = rnd(g);
+        return;
+    }
+    uint8_t b[16];
+    for (unsigned i = 0; i < 16; i += es) {
+        uint64_t l = rand_lane(g, es);
+        memcpy(b + i, &l, es);
+    }
+    memcpy(v, b, 16);
+}
+
+static void rand_state(Gen *g, DiffState *s)
+{
+    memset(s, 0, sizeof *s);
+    for (int i = 0; i < 31; i++)
+        s->x[i] = rand_x(g);
+    s->sp = DIFF_SP;
+    s->nzcv = (uint64_t)rndn(g, 16) << 28;
+    uint64_t fpcr = 0;
+    if (chance(g, 50))
+        fpcr |= (uint64_t)rndn(g, 4) << 22; /* RMode */
+    if (chance(g, 25))
+        fpcr |= 1u << 24; /* FZ */
+    if (chance(g, 25))
+        fpcr |= 1u << 25; /* DN */
+    if (chance(g, 25))
+        fpcr |= 1u << 26; /* AHP */
+    s->fpcr = fpcr;
+    s->fpsr = chance(g, 50) ? 0 : (rnd(g) & 0x0800009full);
+    for (int i = 0; i < 32; i++)
+        rand_v(g, s->v[i]);
+}
+
+/* ---- register choice ---- */
+static bool reg_free(Gen *g, unsigned r) { return r == 31 || !((g->fixed >> r) & 1); }
+
+/* A register not relied on by a later instruction, != avoid1/avoid2 (and != 31). */
+static unsigned free_reg(Gen *g, int avoid1, int avoid2)
+{
+    for (;;) {
+        unsigned r = rndn(g, 31);
+        if (reg_free(g, r) && (int)r != avoid1 && (int)r != avoid2)
+            return r;
+    }
+}
+
+/* Claim a register as a pointer/value register: keep `cur` if possible. */
+static unsigned claim_reg(Gen *g, unsigned cur, int avoid1, int avoid2)
+{
+    if (cur == 31 || !reg_free(g, cur) || (int)cur == avoid1 || (int)cur == avoid2)
+        cur = free_reg(g, avoid1, avoid2);
+    g->fixed |= 1u << cur;
+    return cur;
+}
+
+static void set_x(Gen *g, unsigned r, uint64_t v)
+{
+    if (r < 31)
+        g->c->in.x[r] = v;
+}
+
+/* A target address for an access of `size` bytes: in the window, aligned to
+ * `align` most of the time; sometimes entirely below it (unmapped: faults). */
+static uint64_t pick_addr(Gen *g, unsigned size, unsigned align, bool may_fault)
+{
+    if (may_fault && chance(g, 3))
+        return DIFF_DATA - 0x800 + (rndn(g, 0x700) & ~(uint64_t)(align - 1));
+    uint64_t off = rndn(g, DIFF_DATA_SIZE - size + 1);
+    if (align > 1 && chance(g, 85))
+        off &= ~(uint64_t)(align - 1);
+    return DIFF_DATA + off;
+}
+
+/* ---- load/store fixups ---- */
+static inline bool bit_v(uint32_t w) { return (w >> 26) & 1; } /* SIMD&FP register */
+static inline bool bit_s(uint32_t w) { return (w >> 12) & 1; } /* register offset: scaled */
+
+/* Access size log2 of the single-register load/store forms; -1 if reserved. */
+static int ls_scale(uint32_t w)
+{
+    unsigned size = fld(w, 31, 30), opc = fld(w, 23, 22);
+    if (!bit_v(w))
+        return (int)size;
+    unsigned s = size | ((opc >> 1) << 2);
+    return s > 4 ? -1 : (int)s;
+}
+
+static void fix_rt_wb(Gen *g, uint32_t *w, unsigned n)
+{
+    /* Writeback with Rt == Rn is CONSTRAINED UNPREDICTABLE: not generated. */
+    if (!bit_v(*w) && fld(*w, 4, 0) == n)
+        *w = setf(*w, 4, 0, free_reg(g, (int)n, -1));
+}
+
+static void fx_uimm(Gen *g, uint32_t *w)
+{
+    int sc = ls_scale(*w);
+    if (sc < 0)
+        return;
+    unsigned sz = 1u << sc, n = fld(*w, 9, 5), imm;
+    if (n == 31 && chance(g, 30)) {
+        imm = rndn(g, (DIFF_DATA_SIZE - 0x800 - sz) / sz + 1);
+    } else {
+        n = claim_reg(g, n, -1, -1);
+        uint64_t a = pick_addr(g, sz, sz, true);
+        imm = chance(g, 30) ? 0 : rndn(g, chance(g, 50) ? 16 : 4096);
+        set_x(g, n, a - (uint64_t)imm * sz);
+    }
+    *w = setf(setf(*w, 9, 5, n), 21, 10, imm);
+}
+
+/* Unscaled, post-index, unprivileged and pre-index (imm9) forms. */
+static void fx_imm9(Gen *g, uint32_t *w)
+{
+    int sc = ls_scale(*w);
+    if (sc < 0)
+        return;
+    unsigned sz = 1u << sc, mode = fld(*w, 11, 10), n = fld(*w, 9, 5);
+    bool wb = mode == 1 || mode == 3;
+    int imm = (int)rndn(g, 512) - 256;
+    if (n == 31 && !wb && chance(g, 30)) {
+        /* SP base: SP + imm stays inside the window. */
+    } else {
+        n = claim_reg(g, n, -1, -1);
+        uint64_t a = pick_addr(g, sz, sz, true);
+        set_x(g, n, a - (mode == 1 ? 0 : (uint64_t)(int64_t)imm));
+    }
+    *w = setf(setf(*w, 9, 5, n), 20, 12, (uint32_t)imm);
+    if (wb)
+        fix_rt_wb(g, w, n);
+}
+
+static void fx_regoff(Gen *g, uint32_t *w)
+{
+    int sc = ls_scale(*w);
+    unsigned opt = fld(*w, 15, 13);
+    if (sc < 0 || !(opt & 2))
+        return;
+    unsigned sz = 1u << sc, amount = bit_s(*w) ? (unsigned)sc : 0;
+    unsigned n = fld(*w, 9, 5), m = fld(*w, 20, 16);
+    bool sp = n == 31 && chance(g, 30);
+    if (!sp)
+        n = claim_reg(g, n, -1, -1);
+    if (!(m == 31 && chance(g, 30)))
+        m = claim_reg(g, m, (int)n, -1);
+    int64_t k = (int64_t)rndn(g, 129) - 64;
+    uint64_t xm, off;
+    uint64_t junk = rnd(g) & 0xffffffff00000000ull;
+    switch (opt) {
+    case 2: /* UXTW */
+        k = k < 0 ? -k : k;
+        xm = junk | (uint32_t)k;
+        break;
+    case 6: /* SXTW */
+        xm = junk | (uint32_t)(int32_t)k;
+        break;
+    default: /* LSL (UXTX), SXTX */
+        xm = (uint64_t)k;
+        break;
+    }
+    off = m == 31 ? 0 : (uint64_t)(k * (1ll << amount));
+    if (m != 31)
+        set_x(g, m, xm);
+    if (!sp) {
+        uint64_t a = pick_addr(g, sz, sz, true);
+        set_x(g, n, a - off);
+    } else if (m != 31) {
+        /* SP + offset must stay in the window: |k << amount| <= 1024 < 0x800 - 16. */
+    }
+    *w = setf(setf(*w, 9, 5, n), 20, 16, m);
+}
+
+static void fx_pair(Gen *g, uint32_t *w)
+{
+    unsigned opc = fld(*w, 31, 30), mode = fld(*w, 24, 23), l = fld(*w, 22, 22);
+    bool v = bit_v(*w);
+    if (opc == 3)
+        return;
+    unsigned sc = v ? 2 + opc : (opc == 2 ? 3 : 2), sz = 1u << sc;
+    bool wb = mode == 1 || mode == 3;
+    unsigned n = fld(*w, 9, 5), t = fld(*w, 4, 0), t2 = fld(*w, 14, 10);
+    int imm = (int)rndn(g, 128) - 64;
+    if (n == 31 && !wb && chance(g, 30)) {
+        /* SP base: SP + imm * sz is within [-1024, 1008] of the window middle. */
+    } else {
+        n = claim_reg(g, n, -1, -1);
+        uint64_t a = pick_addr(g, 2 * sz, sz, true);
+        set_x(g, n, a - (mode == 1 ? 0 : (uint64_t)((int64_t)imm * sz)));
+    }
+    if (!v) {
+        if (wb && t == n)
+            t = free_reg(g, (int)n, (int)t2);
+        if (wb && t2 == n)
+            t2 = free_reg(g, (int)n, (int)t);
+    }
+    if (l && t == t2) /* LDP with Rt == Rt2: CONSTRAINED UNPREDICTABLE */
+        t2 = v ? (t + 1 + rndn(g, 31)) % 32 : free_reg(g, (int)t, wb ? (int)n : -1);
+    *w = setf(setf(setf(setf(*w, 9, 5, n), 4, 0, t), 14, 10, t2), 21, 15, (uint32_t)imm);
+}
+
+static void fx_literal(Gen *g, uint32_t *w)
+{
+    unsigned opc = fld(*w, 31, 30);
+    unsigned sz = bit_v(*w) ? (opc == 3 ? 4 : 4u << opc) : (opc == 1 ? 8 : 4);
+    uint64_t a = chance(g, 3) ? DIFF_DATA - 0x400 : DIFF_DATA + 4 * rndn(g, (DIFF_DATA_SIZE - sz) / 4 + 1);
+    *w = setf(*w, 23, 5, (uint32_t)((int64_t)(a - g->pc) / 4));
+}
+
+/* Exclusive, acquire/release (ARMv8.0 forms only: the LSE CAS space is the
+ * "undefined" class's). */
+static void fx_excl(Gen *g, uint32_t *w)
+{
+    unsigned size = fld(*w, 31, 30), o2 = fld(*w, 23, 23), l = fld(*w, 22, 22);
+    unsigned o1 = fld(*w, 21, 21);
+    if (o2 && o1)
+        o1 = 0, *w = setf(*w, 21, 21, 0);
+    if (!o2 && o1 && size < 2)
+        size = 2 + rndn(g, 2), *w = setf(*w, 31, 30, size);
+    bool pair = !o2 && o1, st_excl = !o2 && !l;
+    unsigned esz = 1u << size, foot = pair ? 2 * esz : esz;
+    unsigned n = fld(*w, 9, 5), t = fld(*w, 4, 0), t2 = pair ? fld(*w, 14, 10) : 31;
+    unsigned s = st_excl ? fld(*w, 20, 16) : 31;
+    if (!(n == 31 && chance(g, 20))) {
+        n = claim_reg(g, n, -1, -1);
+        set_x(g, n, pick_addr(g, foot, foot, true));
+    }
+    if (st_excl) {
+        if (!reg_free(g, s) || s == 31 || s == t || s == n || (pair && s == t2))
+            s = free_reg(g, (int)t, pair ? (int)t2 : (int)n);
+        if (s == n)
+            s = free_reg(g, (int)t, (int)n);
+        if (pair && s == t2)
+            t2 = (t2 + 1) % 31;
+    }
+    if (pair && l && t == t2)
+        t2 = free_reg(g, (int)t, (int)n);
+    *w = setf(setf(setf(setf(*w, 9, 5, n), 4, 0, t), 14, 10, t2), 20, 16, s);
+}
+
+/* LDXR/LDAXR (or the pair forms) followed by STXR/STLXR on the same address
+ * (sometimes another one): the monitor's round trip. */
+static void fx_excl_pair(Gen *g, uint32_t *w2)
+{
+    uint32_t *w1 = w2 - 1;
+    bool pair = chance(g, 25);
+    unsigned size = pair ? 2 + rndn(g, 2) : rndn(g, 4);
+    unsigned esz = 1u << size, foot = pair ? 2 * esz : esz;
+    unsigned n = claim_reg(g, rndn(g, 31), -1, -1);
+    uint64_t a = pick_addr(g, foot, foot, false);
+    set_x(g, n, a);
+    unsigned n2 = n;
+    if (chance(g, 10)) { /* store-exclusive to another address: must fail */
+        n2 = claim_reg(g, rndn(g, 31), (int)n, -1);
+        set_x(g, n2, pick_addr(g, foot, foot, false));
+    }
+    unsigned t = free_reg(g, (int)n, (int)n2), t2 = free_reg(g, (int)n, (int)n2);
+    while (pair && t2 == t)
+        t2 = free_reg(g, (int)n, (int)n2);
+    uint32_t ld = (size << 30) | 0x08400000u | (chance(g, 50) ? 1u << 15 : 0) |
+                  ((pair ? 1u : 0) << 21) | (31u << 16) | ((pair ? t2 : 31) << 10) | (n << 5) | t;
+    unsigned s = free_reg(g, (int)n2, (int)n);
+    unsigned st = rndn(g, 31), st2 = rndn(g, 31);
+    while (st == s)
+        st = rndn(g, 31);
+    while (st2 == s)
+        st2 = rndn(g, 31);
+    uint32_t sx = (size << 30) | 0x08000000u | (chance(g, 50) ? 1u << 15 : 0) |
+                  ((pair ? 1u : 0) << 21) | (s << 16) | ((pair ? st2 : 31) << 10) | (n2 << 5) | st;
+    *w1 = ld;
+    *w2 = sx;
+}
+
+/* SIMD&FP structure loads/stores: at most 64 bytes from the base. */
+static void fx_simd_struct(Gen *g, uint32_t *w)
+{
+    unsigned n = claim_reg(g, fld(*w, 9, 5), -1, -1);
+    set_x(g, n, pick_addr(g, 64, 16, true));
+    *w = setf(*w, 9, 5, n);
+}
+
+/* ---- branch fixups ---- */
+static uint64_t test_slot_pc(int i) { return DIFF_TEST_START + 4ull * (unsigned)i; }
+
+/* A target that cannot loop: the back ladder, a later test instruction, or
+ * the forward ladder. */
+static uint64_t pick_target(Gen *g)
+{
+    int n = g->c->n;
+    if (chance(g, 25))
+        return DIFF_TEST + 4ull * rndn(g, DIFF_BACK_SLOTS + 1);
+    unsigned first = (unsigned)g->slot + 1, last = (unsigned)n + DIFF_FWD_SLOTS;
+    return test_slot_pc((int)(first + rndn(g, last - first + 1)));
+}
+
+static void fx_bcond(Gen *g, uint32_t *w)
+{
+    *w = setf(*w, 23, 5, (uint32_t)((int64_t)(pick_target(g) - g->pc) / 4));
+}
+static void fx_tbz(Gen *g, uint32_t *w)
+{
+    *w = setf(*w, 18, 5, (uint32_t)((int64_t)(pick_target(g) - g->pc) / 4));
+}
+static void fx_b(Gen *g, uint32_t *w)
+{
+    *w = setf(*w, 25, 0, (uint32_t)((int64_t)(pick_target(g) - g->pc) / 4));
+}
+static void fx_breg(Gen *g, uint32_t *w)
+{
+    unsigned n = fld(*w, 9, 5);
+    if (n == 31 && chance(g, 80))
+        n = 30;
+    if (n == 31) /* XZR: a jump to 0, faults on both sides */
+        return;
+    n = claim_reg(g, n, -1, -1);
+    uint64_t t = pick_target(g);
+    if (chance(g, 4))
+        t += 2; /* misaligned: PC alignment fault */
+    else if (chance(g, 3))
+        t = DIFF_BASE - 0x1000 + 0x100; /* unmapped: instruction abort */
+    set_x(g, n, t);
+    *w = setf(*w, 9, 5, n);
+}
+
+/* ---- system fixups ---- */
+static void fx_dc(Gen *g, uint32_t *w)
+{
+    unsigned t = claim_reg(g, fld(*w, 4, 0), -1, -1);
+    set_x(g, t, pick_addr(g, 1, 1, false));
+    *w = setf(*w, 4, 0, t);
+}
+
+static void fx_hint(Gen *g, uint32_t *w)
+{
+    if (fld(*w, 11, 5) == 3) /* WFI would wait for an interrupt */
+        *w = setf(*w, 11, 5, 0);
+}
+
+/* MRS/MSR of a random system register, minus what differs by design between
+ * a Linux process and a bare EL0 (see README: exclusions). */
+static void fx_sysreg(Gen *g, uint32_t *w)
+{
+    unsigned op0 = 2 + fld(*w, 19, 19), op1 = fld(*w, 18, 16), crn = fld(*w, 15, 12);
+    unsigned crm = fld(*w, 11, 8), op2 = fld(*w, 7, 5);
+    if (op0 == 2) /* debug registers: EL0 access depends on the kernel's MDSCR_EL1 */
+        *w = setf(*w, 19, 19, 1), op0 = 3;
+    if (op1 == 0 && crn == 0) /* ID registers: Linux emulates EL0 reads */
+        *w = setf(*w, 15, 12, crn = 1 + rndn(g, 13));
+    if (crn == 14) /* generic timer: counters, frequency */
+        *w = setf(*w, 15, 12, crn = 9);
+    if (op1 == 3 && crn == 13 && crm == 0 && (op2 == 2 || op2 == 3)) /* TPIDR(RO)_EL0 */
+        *w = setf(*w, 7, 5, 0);
+}
+
+static void fx_excgen(Gen *g, uint32_t *w)
+{
+    /* SVC would be a real system call on the QEMU side. */
+    if (fld(*w, 23, 21) == 0 && fld(*w, 1, 0) == 1)
+        *w = setf(*w, 23, 21, 1);
+}
+
+static void fx_shimm(Gen *g, uint32_t *w)
+{
+    if (fld(*w, 22, 19) == 0)
+        *w = setf(*w, 22, 19, 1 + rndn(g, 15));
+}
+
+/* Bitfield/EXTR: mostly N == sf and 32-bit immediates below 32 (the rest are
+ * reserved encodings, kept at a lower rate). */
+static void fx_bitfield(Gen *g, uint32_t *w)
+{
+    if (chance(g, 90)) {
+        unsigned sf = fld(*w, 31, 31);
+        *w = setf(*w, 22, 22, sf);
+        if (!sf)
+            *w = setf(setf(*w, 21, 21, 0), 15, 15, 0);
+    }
+}
+
+/* ---- classes ---- */
+#define T(name, pat) {name, pat, 0, NULL}
+#define TF(name, pat, flags, fix) {name, pat, flags, fix}
+
+static const Tmpl t_int[] = {
+    TF("ADD/SUB (imm)", "xx0100010xiiiiiiiiiiiinnnnnddddd", F_D_NOSP, NULL),
+    T("ADDS/SUBS (imm)", "xx1100010xiiiiiiiiiiiinnnnnddddd"),
+    T("ADR/ADRP", "xxx10000xxxxxxxxxxxxxxxxxxxddddd"),
+    TF("AND/ORR/EOR (imm)", "xxx100100xxxxxxxxxxxxxnnnnnddddd", F_D_NOSP, NULL),
+    T("ANDS (imm)", "x11100100xxxxxxxxxxxxxnnnnnddddd"),
+    T("MOVN/MOVZ/MOVK", "xxx100101xxiiiiiiiiiiiiiiiiddddd"),
+    TF("SBFM/BFM/UBFM", "xxx100110xxxxxxxxxxxxxnnnnnddddd", 0, fx_bitfield),
+    TF("EXTR", "x00100111x0mmmmmxxxxxxnnnnnddddd", 0, fx_bitfield),
+    T("logical (shifted reg)", "xxx01010xxxmmmmmxxxxxxnnnnnddddd"),
+    T("ADD/SUB (shifted reg)", "xxx01011xx0mmmmmxxxxxxnnnnnddddd"),
+    TF("ADD/SUB (extended reg)", "xx001011001mmmmmxxxxxxnnnnnddddd", F_D_NOSP, NULL),
+    T("ADDS/SUBS (extended reg)", "xx101011001mmmmmxxxxxxnnnnnddddd"),
+    T("ADC/SBC(S)", "xxx11010000mmmmm000000nnnnnddddd"),
+    T("CCMN/CCMP (reg)", "xx111010010mmmmmxxxx00nnnnn0xxxx"),
+    T("CCMN/CCMP (imm)", "xx111010010xxxxxxxxx10nnnnn0xxxx"),
+    T("CSEL/CSINC/CSINV/CSNEG", "xx011010100mmmmmxxxx0xnnnnnddddd"),
+    T("UDIV/SDIV/LSLV/LSRV/ASRV/RORV", "x0011010110mmmmm00xxxxnnnnnddddd"),
+    T("RBIT/REV/CLZ/CLS", "x101101011000000000xxxnnnnnddddd"),
+    T("MADD/MSUB/SMULL/UMULL/SMULH/UMULH", "x0011011xxxmmmmmxaaaaannnnnddddd"),
+};
+
+static const Tmpl t_branch[] = {
+    TF("B.cond", "01010100xxxxxxxxxxxxxxxxxxx0xxxx", 0, fx_bcond),
+    TF("CBZ/CBNZ", "x011010xxxxxxxxxxxxxxxxxxxxnnnnn", 0, fx_bcond),
+    TF("TBZ/TBNZ", "x011011xxxxxxxxxxxxxxxxxxxxnnnnn", 0, fx_tbz),
+    TF("B", "000101xxxxxxxxxxxxxxxxxxxxxxxxxx", 0, fx_b),
+    TF("BL", "100101xxxxxxxxxxxxxxxxxxxxxxxxxx", 0, fx_b),
+    TF("BR", "1101011000011111000000nnnnn00000", 0, fx_breg),
+    TF("BLR", "1101011000111111000000nnnnn00000", 0, fx_breg),
+    TF("RET", "1101011001011111000000nnnnn00000", 0, fx_breg),
+};
+
+static const Tmpl t_ldst[] = {
+    TF("LDR/STR/LDRS*/PRFM (uimm)", "xx111001xxiiiiiiiiiiiinnnnnttttt", 0, fx_uimm),
+    TF("LDUR/STUR/PRFUM", "xx111000xx0iiiiiiiii00nnnnnttttt", 0, fx_imm9),
+    TF("LDR/STR (post-index)", "xx111000xx0iiiiiiiii01nnnnnttttt", 0, fx_imm9),
+    TF("LDR/STR (pre-index)", "xx111000xx0iiiiiiiii11nnnnnttttt", 0, fx_imm9),
+    TF("LDTR/STTR", "xx111000xx0iiiiiiiii10nnnnnttttt", 0, fx_imm9),
+    TF("LDR/STR (register)", "xx111000xx1mmmmmxxxx10nnnnnttttt", 0, fx_regoff),
+    TF("LDP/STP/LDPSW/LDNP/STNP", "xx101000xxiiiiiiiuuuuunnnnnttttt", 0, fx_pair),
+    TF("LDR/LDRSW/PRFM (literal)", "xx011000iiiiiiiiiiiiiiiiiiittttt", 0, fx_literal),
+    TF("LDXR/STXR/LDAR/STLR/LDXP/STXP", "xx0010000xxsssssxuuuuunnnnnttttt", 0, fx_excl),
+    TF("LDAR/STLR/LDLAR/STLLR", "xx0010001x0sssssxuuuuunnnnnttttt", 0, fx_excl),
+    TF("LDXR+STXR pair", "00000000000000000000000000000000", F_MACRO2, fx_excl_pair),
+    TF("LDR/STR (SIMD&FP, uimm)", "xx111101xxiiiiiiiiiiiinnnnnTTTTT", 0, fx_uimm),
+    TF("LDUR/STUR (SIMD&FP)", "xx111100xx0iiiiiiiii00nnnnnTTTTT", 0, fx_imm9),
+    TF("LDR/STR (SIMD&FP, post/pre/unpriv)", "xx111100xx0iiiiiiiiixxnnnnnTTTTT", 0, fx_imm9),
+    TF("LDR/STR (SIMD&FP, register)", "xx111100xx1mmmmmxxxx10nnnnnTTTTT", 0, fx_regoff),
+    TF("LDP/STP/LDNP/STNP (SIMD&FP)", "xx101100xxiiiiiiiUUUUUnnnnnTTTTT", 0, fx_pair),
+    TF("LDR (SIMD&FP, literal)", "xx011100iiiiiiiiiiiiiiiiiiiTTTTT", 0, fx_literal),
+};
+
+static const Tmpl t_system[] = {
+    T("MSR NZCV", "110101010001101101000010000nnnnn"),
+    T("MRS NZCV", "110101010011101101000010000ddddd"),
+    T("MSR FPCR", "110101010001101101000100000nnnnn"),
+    T("MRS FPCR", "110101010011101101000100000ddddd"),
+    T("MSR FPSR", "110101010001101101000100001nnnnn"),
+    T("MRS FPSR", "110101010011101101000100001ddddd"),
+    T("MRS CTR/DCZID_EL0", "11010101001110110000000000xddddd"),
+    T("CLREX", "11010101000000110011xxxx01011111"),
+    T("DSB/DMB/ISB/SB", "11010101000000110011xxxx1xx11111"),
+    TF("hints", "11010101000000110010xxxxxxx11111", 0, fx_hint),
+    TF("DC ZVA", "110101010000101101110100001ttttt", 0, fx_dc),
+    TF("DC CVAC/CVAU/CIVAC, IC IVAU", "1101010100001011011101x1001ttttt", 0, fx_dc),
+    TF("MRS/MSR (other registers)", "1101010100x1xxxxxxxxxxxxxxxddddd", 0, fx_sysreg),
+    T("MSR (immediate)", "11010101000000xxx0100xxxxxx11111"),
+    TF("SYS/SYSL (other)", "1101010100x01xxx0xxxxxxxxxx11111", 0, NULL),
+    TF("exception generation (no SVC)", "11010100xxxxxxxxxxxxxxxxxxxxxxxx", 0, fx_excgen),
+};
+
+static const Tmpl t_fp_arith[] = {
+    T("FMOV/FABS/FNEG/FSQRT (scalar)", "00011110xx10000xx10000NNNNNDDDDD"),
+    T("FCVT (scalar precision)", "00011110xx10001xx10000NNNNNDDDDD"),
+    T("FRINT* (scalar)", "00011110xx1001xxx10000NNNNNDDDDD"),
+    T("FP 1-source (any)", "x0x11110xx1xxxxxx10000NNNNNDDDDD"),
+    T("FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FNMUL", "00011110xx1MMMMMxxxx10NNNNNDDDDD"),
+    T("FMADD/FMSUB/FNMADD/FNMSUB", "00011111xxxMMMMMxAAAAANNNNNDDDDD"),
+};
+
+static const Tmpl t_fp_cmp[] = {
+    T("FCMP/FCMPE", "00011110xx1MMMMM001000NNNNNxx000"),
+    T("FCCMP/FCCMPE", "00011110xx1MMMMMxxxx01NNNNNxxxxx"),
+    T("FCSEL", "00011110xx1MMMMMxxxx11NNNNNDDDDD"),
+    T("FP compare (any)", "x0x11110xx1xxxxxxx1000xxxxxxxxxx"),
+};
+
+static const Tmpl t_fp_cvt[] = {
+    T("FCVT[NPMZ][SU] (to int)", "x0011110xx1xx00x000000NNNNNddddd"),
+    T("SCVTF/UCVTF (from int)", "x0011110xx10001x000000nnnnnDDDDD"),
+    T("FCVTA[SU] (to int)", "x0011110xx10010x000000NNNNNddddd"),
+    T("FMOV (general)", "x0011110xx10x11x000000xxxxxxxxxx"),
+    T("FP<->int (any)", "x0x11110xx1xxxxx000000xxxxxxxxxx"),
+    T("SCVTF/UCVTF (fixed)", "x0011110xx00001xxxxxxxnnnnnDDDDD"),
+    T("FCVTZ[SU] (fixed)", "x0011110xx01100xxxxxxxNNNNNddddd"),
+    T("FP<->fixed (any)", "x0x11110xx0xxxxxxxxxxxxxxxxxxxxx"),
+    T("FMOV (scalar, imm)", "00011110xx1xxxxxxxx10000000DDDDD"),
+};
+
+static const Tmpl t_simd_int[] = {
+    T("3same int", "0xx01110xx1MMMMM0xxxx1NNNNNDDDDD"),
+    T("3same int (mul/pairwise)", "0xx01110xx1MMMMM10xxx1NNNNNDDDDD"),
+    T("3diff", "0xx01110xx1MMMMMxxxx00NNNNNDDDDD"),
+    T("2misc int", "0xx01110xx10000xxxxx10NNNNNDDDDD"),
+    T("across lanes", "0xx01110xx11000xxxxx10NNNNNDDDDD"),
+    TF("shift by imm", "0xx011110xxxxxxxxxxxx1NNNNNDDDDD", 0, fx_shimm),
+    T("by element", "0xx01111xxxxxxxxxxxxx0NNNNNDDDDD"),
+    T("scalar 3same", "01x11110xx1MMMMMxxxxx1NNNNNDDDDD"),
+    T("scalar 3diff", "01x11110xx1MMMMMxxxx00NNNNNDDDDD"),
+    T("scalar 2misc", "01x11110xx10000xxxxx10NNNNNDDDDD"),
+    TF("scalar shift by imm", "01x111110xxxxxxxxxxxx1NNNNNDDDDD", 0, fx_shimm),
+    T("scalar by element", "01x11111xxxxxxxxxxxxx0NNNNNDDDDD"),
+};
+
+static const Tmpl t_simd_fp[] = {
+    T("3same FP", "0xx01110xx1MMMMM11xxx1NNNNNDDDDD"),
+    T("2misc FP", "0xx01110xx1000011xxx10NNNNNDDDDD"),
+    T("2misc FP (cmp zero, abs, neg, cvt)", "0xx01110xx100000x11x10NNNNNDDDDD"),
+    T("across lanes FP", "0xx01110xx11000011xx10NNNNNDDDDD"),
+    T("by element FP", "0xx01111xxxxxxxxx001x0NNNNNDDDDD"),
+    T("by element FMULX/FMUL", "0xx01111xxxxxxxx1001x0NNNNNDDDDD"),
+    T("scalar 3same FP", "01x11110xx1MMMMM11xxx1NNNNNDDDDD"),
+    T("scalar 2misc FP", "01x11110xx10000x1xxx10NNNNNDDDDD"),
+    T("scalar pairwise", "01x11110xx11000xxxxx10NNNNNDDDDD"),
+    T("scalar by element FP", "01x11111xxxxxxxxx001x0NNNNNDDDDD"),
+    TF("FCVTZS/SCVTF (vector, fixed)", "0xx011110xxxxxxx111xx1NNNNNDDDDD", 0, fx_shimm),
+};
+
+static const Tmpl t_simd_perm[] = {
+    T("DUP/INS/UMOV/SMOV", "0xx01110000xxxxx0xxxx1xxxxxxxxxx"),
+    T("scalar DUP (element)", "01011110000xxxxx000001NNNNNDDDDD"),
+    T("ZIP/UZP/TRN", "0x001110xx0MMMMM0xxx10NNNNNDDDDD"),
+    T("EXT", "0x101110000MMMMM0xxxx0NNNNNDDDDD"),
+    T("TBL/TBX", "0x001110000MMMMM0xxx00NNNNNDDDDD"),
+    T("MOVI/MVNI/ORR/BIC/FMOV (vector, imm)", "0xx0111100000xxxxxxx01xxxxxDDDDD"),
+    T("modified imm (any)", "0xx0111100000xxxxxxxx1xxxxxDDDDD"),
+};
+
+static const Tmpl t_simd_ldst[] = {
+    TF("LD/ST multiple structures", "0x0011000x000000xxxxxxnnnnnTTTTT", 0, fx_simd_struct),
+    TF("LD/ST multiple structures (post)", "0x0011001x0mmmmmxxxxxxnnnnnTTTTT", 0, fx_simd_struct),
+    TF("LD/ST single structure, LDnR", "0x0011010xx00000xxxxxxnnnnnTTTTT", 0, fx_simd_struct),
+    TF("LD/ST single structure, LDnR (post)", "0x0011011xxmmmmmxxxxxxnnnnnTTTTT", 0, fx_simd_struct),
+};
+
+/* Must be UNDEFINED on an ARMv8.0 Cortex-A53 (QEMU -cpu cortex-a53). */
+static const Tmpl t_undefined[] = {
+    T("LSE atomics (LDADD..SWP, LDAPR)", "xx111000xx1sssssxxxx00nnnnnttttt"),
+    T("LSE CAS", "xx0010001x1sssssx11111nnnnnttttt"),
+    T("LSE CASP", "0x0010000x1sssssx11111nnnnnttttt"),
+    T("CRC32", "x0011010110mmmmm010xxxnnnnnddddd"),
+    T("PAC data processing", "x10110101100000100xxxxnnnnnddddd"),
+    T("PACGA", "10011010110mmmmm001100nnnnnddddd"),
+    T("BRAA/BLRAA/RETAA/ERETAA", "1101011x0xx1111100001xnnnnnmmmmm"),
+    T("LDRAA/LDRAB", "11111000x01xxxxxxxxxx1nnnnnttttt"),
+    T("AES", "010011100010100001xx10NNNNNDDDDD"),
+    T("SHA1/SHA256 (3 reg)", "01011110000MMMMM0xxx00NNNNNDDDDD"),
+    T("SHA1/SHA256 (2 reg)", "01011110001010000xxx10NNNNNDDDDD"),
+    T("SHA512/SHA3", "11001110011MMMMM10xx00NNNNNDDDDD"),
+    T("EOR3/BCAX", "110011100xxMMMMM0AAAAANNNNNDDDDD"),
+    T("SVE", "xxx0010xxxxxxxxxxxxxxxxxxxxxxxxx"),
+    T("FP16 scalar 2-source", "00011110111MMMMMxxxx10NNNNNDDDDD"),
+    T("FP16 scalar 1-source", "000111101110000xx10000NNNNNDDDDD"),
+    T("FP16 3same (vector)", "0xx01110x10MMMMM00xxx1NNNNNDDDDD"),
+    T("FP16 2misc (vector)", "0xx01110x1111000xxxx10NNNNNDDDDD"),
+    T("FMOV half <-> general", "x00111101110011x000000xxxxxxxxxx"),
+    T("SDOT/UDOT (vector)", "0x001110100MMMMM100101NNNNNDDDDD"),
+    T("SQRDMLAH/SQRDMLSH (vector)", "0x101110xx0MMMMM1000x1NNNNNDDDDD"),
+    T("FJCVTZS", "0001111001111110000000NNNNNddddd"),
+    T("FCMLA/FCADD", "0x101110xx0MMMMM11xxx1NNNNNDDDDD"),
+    T("FRINT32/FRINT64", "000111100x101000x10000NNNNNDDDDD"),
+    T("RMIF/SETF8/SETF16", "x0111010000xxxxxxxxxx1nnnnn0xxxx"),
+    T("LDAPR/LDAPUR (RCpc)", "xx011001xx0xxxxxxxxx00nnnnnttttt"),
+    T("MTE tags (STG/IRG/ADDG)", "11011001xx1xxxxxxxxxxxnnnnnttttt"),
+    T("BF16/I8MM", "0x101110x10MMMMM1xxxx1NNNNNDDDDD"),
+    T("UDF", "0000000000000000xxxxxxxxxxxxxxxx"),
+    T("BC.cond", "01010100xxxxxxxxxxxxxxxxxxx1xxxx"),
+};
+
+static const Tmpl t_roundtrip[] = {
+    T("(no instruction)", "11010101000000110010000000011111"),
+};
+
+typedef struct Class {
+    const char *name;
+    const Tmpl *t;
+    unsigned nt;
+    bool ladder;    /* branches: ladders around the tests */
+    bool roundtrip; /* no instruction; Tandem runs the prologue/epilogue too */
+} Class;
+
+#define CLS(name, arr, ...) {name, arr, sizeof arr / sizeof arr[0], __VA_ARGS__}
+static const Class classes[] = {
+    CLS("roundtrip", t_roundtrip, false, true),
+    CLS("int", t_int, false, false),
+    CLS("branch", t_branch, true, false),
+    CLS("ldst", t_ldst, false, false),
+    CLS("system", t_system, false, false),
+    CLS("fp_arith", t_fp_arith, false, false),
+    CLS("fp_cmp", t_fp_cmp, false, false),
+    CLS("fp_cvt", t_fp_cvt, false, false),
+    CLS("simd_int", t_simd_int, false, false),
+    CLS("simd_fp", t_simd_fp, false, false),
+    CLS("simd_perm", t_simd_perm, false, false),
+    CLS("simd_ldst", t_simd_ldst, false, false),
+    CLS("undefined", t_undefined, false, false),
+};
+#define NCLASSES (sizeof classes / sizeof classes[0])
+
+static bool is_reg_letter(char ch) { return ch && strchr("dtusnmaDNMATU", ch); }
+static bool is_gpr_dst(char ch) { return ch && strchr("dtus", ch); }
+
+/* Checks every pattern once (length, register fields of 5). */
+static void check_templates(void)
+{
+    for (unsigned c = 0; c < NCLASSES; c++)
+        for (unsigned i = 0; i < classes[c].nt; i++) {
+            const char *p = classes[c].t[i].pat;
+            size_t len = strlen(p);
+            bool ok = len == 32;
+            for (size_t j = 0; ok && j < len;) {
+                size_t k = j;
+                while (k < len && p[k] == p[j])
+                    k++;
+                if (is_reg_letter(p[j]) && (k - j) % 5)
+                    ok = false;
+                j = k;
+            }
+            if (!ok) {
+                fprintf(stderr, "bad pattern %s/%s: %s\n", classes[c].name, classes[c].t[i].name, p);
+                exit(2);
+            }
+        }
+}
+
+static uint32_t from_pattern(Gen *g, const Tmpl *t)
+{
+    uint32_t w = (uint32_t)rnd(g);
+    const char *p = t->pat;
+    for (int i = 0; i < 32; i++) {
+        int b = 31 - i;
+        if (p[i] == '0')
+            w &= ~(1u << b);
+        else if (p[i] == '1')
+            w |= 1u << b;
+    }
+    for (int i = 0; i < 32; i += 0) {
+        char ch = p[i];
+        if (!is_reg_letter(ch)) {
+            i++;
+            continue;
+        }
+        int lo = 31 - (i + 4);
+        if (is_gpr_dst(ch)) {
+            unsigned r;
+            do
+                r = rndn(g, 32);
+            while (!reg_free(g, r) || (r == 31 && ch == 'd' && (t->flags & F_D_NOSP)));
+            w = setf(w, (unsigned)lo + 4, (unsigned)lo, r);
+        }
+        i += 5;
+    }
+    return w;
+}
+
+static uint64_t case_seed(uint64_t seed, unsigned cls, uint64_t i)
+{
+    uint64_t s = seed * 0x100000001b3ull ^ ((uint64_t)cls << 56) ^ i;
+    diff_mix(&s);
+    return diff_mix(&s);
+}
+
+/* Generates case `i` of class `cls`. `only` restricts templates to names
+ * containing it; `fixed_insn`, if nonzero, is the single instruction. */
+static void gen_case(Case *c, uint64_t seed, unsigned cls, uint64_t i, int len, const char *only,
+                     uint32_t fixed_insn, bool have_fixed)
+{
+    const Class *k = &classes[cls];
+    Gen g = {.s = case_seed(seed, cls, i), .c = c};
+    memset(c, 0, sizeof *c);
+    rand_state(&g, &c->in);
+    c->data_seed = rnd(&g);
+    c->ladder = k->ladder;
+    if (k->roundtrip) {
+        c->n = 0;
+        return;
+    }
+    if (have_fixed) {
+        c->n = 1;
+        c->insn[0] = fixed_insn;
+        c->tmpl[0] = NULL;
+        return;
+    }
+    if (len > 0)
+        c->n = len;
+    else {
+        unsigned r = rndn(&g, 100);
+        c->n = r < 50 ? 1 : r < 70 ? 2 : r < 85 ? 3 : 4;
+    }
+    /* Last instruction first: registers a later instruction relies on are
+     * known when the earlier ones pick their destinations. */
+    for (int s = c->n - 1; s >= 0; s--) {
+        const Tmpl *t;
+        for (;;) {
+            t = &k->t[rndn(&g, k->nt)];
+            if (only && !strstr(t->name, only))
+                continue;
+            if ((t->flags & F_MACRO2) && s == 0)
+                continue;
+            break;
+        }
+        g.slot = s;
+        g.pc = test_slot_pc(s);
+        uint32_t w = from_pattern(&g, t);
+        c->insn[s] = w;
+        if (t->fix)
+            t->fix(&g, &c->insn[s]);
+        c->tmpl[s] = t;
+        if (t->flags & F_MACRO2) {
+            c->tmpl[s - 1] = t;
+            s--;
+        }
+    }
+}
+
+/* ---- the image ---- */
+#define IMG_WORDS ((DIFF_END - DIFF_CODE) / 4) /* code page + test page */
+#define A64_NOP 0xd503201fu
+#define A64_STRAY 0xd4200020u /* BRK #1: nothing should run it */
+
+static uint32_t enc_b(uint64_t from, uint64_t to)
+{
+    return 0x14000000u | ((uint32_t)((int64_t)(to - from) / 4) & 0x3ffffff);
+}
+static uint32_t enc_ldst_sp(uint32_t base, unsigned rt, unsigned off, unsigned scale)
+{
+    return base | ((off >> scale) << 10) | (31u << 5) | rt;
+}
+#define LDR_X 0xf9400000u
+#define STR_X 0xf9000000u
+#define LDR_Q 0x3dc00000u
+#define STR_Q 0x3d800000u
+
+/* Address of the BRK that ends the epilogue (Tandem's full mode returns there). */
+static uint64_t diff_mark_addr;
+
+static void build_image(uint32_t *img, const Case *c)
+{
+    const unsigned in = DIFF_STATE_IN - DIFF_SP, out = DIFF_STATE_OUT - DIFF_SP;
+    unsigned p = 0;
+    for (unsigned i = 0; i < 1024; i++)
+        img[i] = A64_NOP;
+    /* Prologue: SP, then V, NZCV, FPCR, FPSR, X from the input state. */
+    img[p++] = 0xd2800000u | ((uint32_t)(DIFF_SP & 0xffff) << 5);          /* movz x0 */
+    img[p++] = 0xf2a00000u | ((uint32_t)((DIFF_SP >> 16) & 0xffff) << 5);  /* movk x0, lsl 16 */
+    img[p++] = 0x9100001fu;                                               /* mov sp, x0 */
+    img[p++] = 0xd5033f5fu;                                               /* clrex */
+    for (unsigned i = 0; i < 32; i++)
+        img[p++] = enc_ldst_sp(LDR_Q, i, in + DS_OFF_V + 16 * i, 4);
+    img[p++] = enc_ldst_sp(LDR_X, 0, in + DS_OFF_NZCV, 3);
+    img[p++] = 0xd51b4200u; /* msr nzcv, x0 */
+    img[p++] = enc_ldst_sp(LDR_X, 0, in + DS_OFF_FPCR, 3);
+    img[p++] = 0xd51b4400u; /* msr fpcr, x0 */
+    img[p++] = enc_ldst_sp(LDR_X, 0, in + DS_OFF_FPSR, 3);
+    img[p++] = 0xd51b4420u; /* msr fpsr, x0 */
+    for (unsigned i = 0; i < 31; i++)
+        img[p++] = enc_ldst_sp(LDR_X, i, in + DS_OFF_X + 8 * i, 3);
+    img[p] = enc_b(DIFF_CODE + 4 * p, DIFF_TEST_START);
+    p++;
+    /* Epilogue: X, SP, NZCV, FPCR, FPSR, V to the output state; back to the runner. */
+    p = (DIFF_EPI - DIFF_CODE) / 4;
+    for (unsigned i = 0; i < 31; i++)
+        img[p++] = enc_ldst_sp(STR_X, i, out + DS_OFF_X + 8 * i, 3);
+    img[p++] = 0x910003e0u; /* mov x0, sp */
+    img[p++] = enc_ldst_sp(STR_X, 0, out + DS_OFF_SP, 3);
+    img[p++] = 0xd53b4200u; /* mrs x0, nzcv */
+    img[p++] = enc_ldst_sp(STR_X, 0, out + DS_OFF_NZCV, 3);
+    img[p++] = 0xd53b4400u; /* mrs x0, fpcr */
+    img[p++] = enc_ldst_sp(STR_X, 0, out + DS_OFF_FPCR, 3);
+    img[p++] = 0xd53b4420u; /* mrs x0, fpsr */
+    img[p++] = enc_ldst_sp(STR_X, 0, out + DS_OFF_FPSR, 3);
+    for (unsigned i = 0; i < 32; i++)
+        img[p++] = enc_ldst_sp(STR_Q, i, out + DS_OFF_V + 16 * i, 4);
+    img[p++] = 0xd2800000u | ((uint32_t)(DIFF_SAVE & 0xffff) << 5);
+    img[p++] = 0xf2a00000u | ((uint32_t)((DIFF_SAVE >> 16) & 0xffff) << 5);
+    img[p++] = 0xf9400001u; /* ldr x1, [x0] */
+    img[p++] = 0x9100003fu; /* mov sp, x1 */
+    img[p++] = 0xf940041eu; /* ldr x30, [x0, #8] */
+    img[p++] = 0xd65f03c0u; /* ret */
+    diff_mark_addr = DIFF_CODE + 4 * p;
+    img[p++] = 0xd4200000u | (DIFF_MARK_IMM << 5);
+
+    /* Test page. */
+    uint32_t *t = img + 1024;
+    for (unsigned i = 0; i < 1024; i++)
+        t[i] = A64_STRAY;
+    for (unsigned i = 0; i < DIFF_BACK_SLOTS; i++)
+        t[i] = 0x91000631u; /* add x17, x17, #1 */
+    t[DIFF_BACK_SLOTS] = enc_b(DIFF_TEST + 4 * DIFF_BACK_SLOTS, DIFF_EPI);
+    unsigned q = (DIFF_TEST_START - DIFF_TEST) / 4;
+    for (int i = 0; i < c->n; i++)
+        t[q++] = c->insn[i];
+    if (c->ladder)
+        for (unsigned i = 0; i < DIFF_FWD_SLOTS; i++)
+            t[q++] = 0x91000610u; /* add x16, x16, #1 */
+    t[q] = enc_b(DIFF_TEST + 4 * q, DIFF_EPI);
+}
+
+#endif

@@ -1,0 +1,730 @@
+/* Random-instruction differential campaign: Tandem against QEMU.
+ *
+ *   campaign --class NAME|all [--count N] [--seed S] [--len N] [--only TEXT]
+ *            [--insn HEX] [--full] [--show N] [--quiet] [--corrupt]
+ *
+ * For each case (gen.h) a writer process sends the image patches and the
+ * input state to tests/diff/qemu-runner under qemu-aarch64-static -cpu
+ * cortex-a53; this process runs the same case on a Tandem Cpu at EL0 and
+ * compares X0-X30, SP, NZCV, FPCR, FPSR, V0-V31, the data window and the
+ * outcome (completed, or signal + PC + fault address). See README.md. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cpu/code_cache.h"
+#include "cpu/cpu.h"
+#include "cpu/exception.h"
+#include "mem/bus.h"
+#include "mmu/mmu.h"
+
+#include "diff/gen.h"
+
+#define SIG_ILL 4
+#define SIG_TRAP 5
+#define SIG_BUS 7
+#define SIG_FPE 8
+#define SIG_SEGV 11
+
+static struct {
+    const char *cls;
+    uint64_t count, seed;
+    int len;
+    const char *only;
+    uint32_t insn;
+    bool have_insn;
+    bool full, quiet, corrupt;
+    unsigned show;
+    const char *qemu, *runner, *objdump;
+} opt = {
+    .cls = "all", .count = 2000, .seed = 1, .show = 10,
+    .qemu = "qemu-aarch64-static", .runner = "build/diff/qemu-runner",
+    .objdump = "aarch64-linux-gnu-objdump",
+};
+
+typedef struct Outcome {
+    ResultHdr h;
+    DiffState st;
+    uint64_t data[DIFF_DATA_SIZE / 8]; /* final window */
+} Outcome;
+
+static const char *kind_name(uint32_t k)
+{
+    static char buf[32];
+    switch (k) {
+    case 0: return "ok";
+    case SIG_ILL: return "SIGILL";
+    case SIG_TRAP: return "SIGTRAP";
+    case SIG_BUS: return "SIGBUS";
+    case SIG_FPE: return "SIGFPE";
+    case SIG_SEGV: return "SIGSEGV";
+    case DIFF_KIND_TIMEOUT: return "timeout";
+    case DIFF_KIND_OTHER: return "other-exception";
+    default: snprintf(buf, sizeof buf, "signal-%u", k); return buf;
+    }
+}
+
+/* ================= Tandem side ================= */
+
+#define SCTLR_RES1 0x30d00800ull
+#define SCTLR_SA0 (1u << 4)
+#define SCTLR_DZE (1u << 14)
+#define SCTLR_UCT (1u << 15)
+#define SCTLR_NTWI (1u << 16)
+#define SCTLR_NTWE (1u << 18)
+#define SCTLR_UCI (1u << 26)
+
+static Bus bus;
+static Cpu cpu;
+static uint32_t t_img[IMG_WORDS];
+static bool t_img_valid;
+
+static void tandem_init(void)
+{
+    /* One page more than the region: mmu_code_page() wants a whole page of
+     * RAM from the fetch address, so the last page could not hold code.
+     * Nothing the generator emits touches that extra page. */
+    if (!bus_init(&bus, DIFF_BASE, DIFF_SIZE + 0x1000)) {
+        perror("bus_init");
+        exit(2);
+    }
+    cpu_init(&cpu, &bus, NULL);
+    /* EL0 of a Linux-like configuration: MMU off (flat, Normal-like memory),
+     * cache maintenance, DC ZVA, CTR and WFx allowed at EL0, counters
+     * readable, FP/SIMD enabled; exceptions stop the run. */
+    cpu.sr.sctlr = SCTLR_RES1 | SCTLR_SA0 | SCTLR_DZE | SCTLR_UCT | SCTLR_NTWI | SCTLR_NTWE | SCTLR_UCI;
+    cpu.sr.cntkctl = 3;
+    cpu.sr.cpacr = 3u << 20;
+    cpu.halt_on_exception = true;
+    cpu_set_pstate(&cpu, 0);
+    mmu_flush_all(&cpu);
+}
+
+static uint8_t *ram_at(uint64_t pa) { return bus_ram_ptr(&bus, pa, 1); }
+
+static void tandem_load_image(const uint32_t *img)
+{
+    for (unsigned pg = 0; pg < IMG_WORDS / 1024; pg++) {
+        const uint32_t *src = img + pg * 1024;
+        if (t_img_valid && !memcmp(t_img + pg * 1024, src, 4096))
+            continue;
+        uint64_t pa = DIFF_CODE + (uint64_t)pg * 4096;
+        memcpy(ram_at(pa), src, 4096);
+        memcpy(t_img + pg * 1024, src, 4096);
+        code_cache_invalidate(&cpu, pa);
+    }
+    t_img_valid = true;
+}
+
+static void exc_to_outcome(Outcome *o)
+{
+    uint32_t esr = cpu.last_exc.esr, ec = esr >> 26;
+    uint64_t pc = cpu.last_exc.elr, far = cpu.last_exc.far;
+    o->h.esr = esr;
+    o->h.pc = pc;
+    o->h.addr = pc;
+    switch (ec) {
+    case EC_UNKNOWN: case EC_SYSREG: case EC_WFX:
+        o->h.kind = SIG_ILL;
+        break;
+    case EC_BRK64:
+        o->h.kind = SIG_TRAP;
+        break;
+    case EC_DABT_LOWER: case EC_DABT_SAME:
+        o->h.kind = (esr & 0x3f) == FSC_ALIGNMENT ? SIG_BUS : SIG_SEGV;
+        o->h.addr = far;
+        break;
+    case EC_IABT_LOWER: case EC_IABT_SAME:
+        o->h.kind = SIG_SEGV;
+        o->h.addr = far;
+        break;
+    case EC_PC_ALIGN:
+        o->h.kind = SIG_BUS;
+        o->h.addr = far;
+        break;
+    case EC_SP_ALIGN:
+        o->h.kind = SIG_BUS;
+        o->h.addr = cpu_sp_for_el(&cpu, 0);
+        break;
+    default:
+        o->h.kind = DIFF_KIND_OTHER;
+        break;
+    }
+}
+
+static void state_from_cpu(DiffState *s, bool at_el0)
+{
+    memcpy(s->x, cpu.x, sizeof s->x);
+    s->sp = at_el0 ? cpu.x[REG_SP] : cpu_sp_for_el(&cpu, 0);
+    s->nzcv = (uint64_t)cpu.nzcv << 28;
+    s->fpcr = cpu.fpcr;
+    s->fpsr = cpu.fpsr;
+    memcpy(s->v, cpu.v, sizeof s->v);
+}
+
+/* Runs one case on Tandem. Direct mode (default): the input state is put in
+ * the registers and only the test page runs, stopping where the epilogue
+ * would start. Full mode: the byte-identical prologue and epilogue run too. */
+static void tandem_run(const Case *c, const uint32_t *img, Outcome *o, bool full)
+{
+    memset(o, 0, sizeof *o);
+    o->h.magic = DIFF_MAGIC;
+    tandem_load_image(img);
+    memcpy(ram_at(DIFF_STATE_IN), &c->in, sizeof c->in);
+    memset(ram_at(DIFF_STATE_OUT), 0, sizeof(DiffState));
+    uint64_t save[2] = {DIFF_SP, diff_mark_addr};
+    memcpy(ram_at(DIFF_SAVE), save, sizeof save);
+    uint64_t *data = (uint64_t *)ram_at(DIFF_DATA);
+    diff_fill_data(data, c->data_seed);
+
+    cpu.halted = false;
+    cpu_set_pstate(&cpu, c->in.nzcv & 0xf0000000u); /* EL0t, DAIF clear */
+    cpu.x[REG_SP] = DIFF_SP;
+    cpu.excl_valid = false;
+
+    if (!full) {
+        memcpy(cpu.x, c->in.x, sizeof c->in.x);
+        cpu.fpcr = (uint32_t)c->in.fpcr;
+        cpu.fpsr = (uint32_t)c->in.fpsr;
+        memcpy(cpu.v, c->in.v, sizeof cpu.v);
+        cpu.pc = DIFF_TEST_START;
+        uint64_t stop2 = c->ladder ? DIFF_EPI : DIFF_TEST_START + 4ull * (unsigned)c->n;
+        unsigned steps = 0;
+        for (;;) {
+            if (cpu.pc == DIFF_EPI || cpu.pc == stop2) {
+                o->h.kind = 0;
+                state_from_cpu(&o->st, true);
+                break;
+            }
+            if (++steps > 5000) {
+                o->h.kind = DIFF_KIND_TIMEOUT;
+                state_from_cpu(&o->st, true);
+                break;
+            }
+            CpuExit r = cpu_run(&cpu, 1);
+            if (r == CPU_EXIT_EXCEPTION) {
+                exc_to_outcome(o);
+                state_from_cpu(&o->st, false);
+                break;
+            }
+            if (r != CPU_EXIT_BUDGET) {
+                o->h.kind = DIFF_KIND_OTHER;
+                o->h.pc = cpu.pc;
+                state_from_cpu(&o->st, true);
+                break;
+            }
+        }
+    } else {
+        cpu.pc = DIFF_CODE;
+        CpuExit r = cpu_run(&cpu, 20000);
+        if (r == CPU_EXIT_EXCEPTION && cpu.last_exc.esr == ESR(EC_BRK64, DIFF_MARK_IMM) &&
+            cpu.last_exc.elr == diff_mark_addr) {
+            o->h.kind = 0;
+            memcpy(&o->st, ram_at(DIFF_STATE_OUT), sizeof o->st);
+        } else if (r == CPU_EXIT_EXCEPTION) {
+            exc_to_outcome(o);
+            state_from_cpu(&o->st, false);
+        } else {
+            o->h.kind = r == CPU_EXIT_BUDGET ? DIFF_KIND_TIMEOUT : DIFF_KIND_OTHER;
+            state_from_cpu(&o->st, true);
+        }
+    }
+    memcpy(o->data, data, sizeof o->data);
+}
+
+/* ================= QEMU side ================= */
+
+static pid_t qemu_pid, writer_pid;
+static FILE *qout;
+
+static void write_or_die(FILE *f, const void *p, size_t n)
+{
+    if (n && fwrite(p, n, 1, f) != 1)
+        _exit(0); /* the runner went away: the reader reports it */
+}
+
+/* The writer process: generates every case and streams it to the runner. */
+static void writer_main(FILE *f, unsigned cls)
+{
+    static uint32_t img[IMG_WORDS], prev[IMG_WORDS];
+    static uint32_t patch[IMG_WORDS][2];
+    bool have_prev = false;
+    for (uint64_t i = 0; i < opt.count; i++) {
+        Case c;
+        gen_case(&c, opt.seed, cls, i, opt.len, opt.only, opt.insn, opt.have_insn);
+        build_image(img, &c);
+        uint32_t np = 0;
+        for (uint32_t k = 0; k < IMG_WORDS; k++)
+            if (!have_prev || img[k] != prev[k]) {
+                patch[np][0] = (uint32_t)(DIFF_CODE - DIFF_BASE) + 4 * k;
+                patch[np][1] = img[k];
+                np++;
+            }
+        memcpy(prev, img, sizeof img);
+        have_prev = true;
+        CaseHdr h = {.magic = DIFF_MAGIC, .npatch = np, .data_seed = c.data_seed, .entry = DIFF_CODE};
+        write_or_die(f, &h, sizeof h);
+        write_or_die(f, patch, sizeof patch[0] * np);
+        write_or_die(f, &c.in, sizeof c.in);
+    }
+    CaseHdr end = {.magic = DIFF_MAGIC_END};
+    write_or_die(f, &end, sizeof end);
+    fflush(f);
+}
+
+static void qemu_start(unsigned cls)
+{
+    int to_q[2], from_q[2];
+    if (pipe(to_q) || pipe(from_q)) {
+        perror("pipe");
+        exit(2);
+    }
+    fflush(stdout);
+    qemu_pid = fork();
+    if (qemu_pid == 0) {
+        dup2(to_q[0], 0);
+        dup2(from_q[1], 1);
+        close(to_q[0]), close(to_q[1]), close(from_q[0]), close(from_q[1]);
+        execlp(opt.qemu, opt.qemu, "-cpu", "cortex-a53", opt.runner, (char *)NULL);
+        perror(opt.qemu);
+        _exit(127);
+    }
+    writer_pid = fork();
+    if (writer_pid == 0) {
+        close(to_q[0]), close(from_q[0]), close(from_q[1]);
+        FILE *f = fdopen(to_q[1], "w");
+        static char buf[1 << 16];
+        setvbuf(f, buf, _IOFBF, sizeof buf);
+        writer_main(f, cls);
+        fclose(f);
+        _exit(0);
+    }
+    close(to_q[0]), close(to_q[1]), close(from_q[1]);
+    qout = fdopen(from_q[0], "r");
+}
+
+static void qemu_finish(void)
+{
+    fclose(qout);
+    int st;
+    waitpid(writer_pid, &st, 0);
+    waitpid(qemu_pid, &st, 0);
+}
+
+static bool qemu_read(const Case *c, Outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    if (fread(&o->h, sizeof o->h, 1, qout) != 1 || o->h.magic != DIFF_MAGIC)
+        return false;
+    if (fread(&o->st, sizeof o->st, 1, qout) != 1 || o->h.ndata > DIFF_DATA_SIZE / 8)
+        return false;
+    diff_fill_data(o->data, c->data_seed);
+    for (uint32_t i = 0; i < o->h.ndata; i++) {
+        DataWord w;
+        if (fread(&w, sizeof w, 1, qout) != 1 || w.index >= DIFF_DATA_SIZE / 8)
+            return false;
+        o->data[w.index] = w.value;
+    }
+    return true;
+}
+
+/* ================= comparison and reports ================= */
+
+static bool same_outcome(const Outcome *a, const Outcome *b)
+{
+    if (a->h.kind != b->h.kind)
+        return false;
+    if (a->h.kind == DIFF_KIND_TIMEOUT)
+        return true;
+    if (a->h.kind && (a->h.pc != b->h.pc || a->h.addr != b->h.addr))
+        return false;
+    return !memcmp(&a->st, &b->st, offsetof(DiffState, pad)) &&
+           !memcmp(a->st.v, b->st.v, sizeof a->st.v) && !memcmp(a->data, b->data, sizeof a->data);
+}
+
+/* Disassembly of every test word, by objdump (one run per class). */
+static char **disasm;
+static size_t ndisasm;
+
+static void run_objdump(const uint32_t *words, size_t n)
+{
+    disasm = calloc(n ? n : 1, sizeof *disasm);
+    ndisasm = n;
+    char path[] = "/tmp/tandem-diff-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return;
+    FILE *f = fdopen(fd, "w");
+    fwrite(words, 4, n, f);
+    fclose(f);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s -D -z -b binary -m aarch64 %s 2>/dev/null", opt.objdump, path);
+    FILE *p = popen(cmd, "r");
+    if (p) {
+        char line[512];
+        while (fgets(line, sizeof line, p)) {
+            unsigned long off;
+            char *colon = strchr(line, ':');
+            if (!colon || sscanf(line, " %lx:", &off) != 1 || off % 4 || off / 4 >= n)
+                continue;
+            char *s = colon + 1;
+            while (*s == ' ' || *s == '\t')
+                s++;
+            s += strspn(s, "0123456789abcdef"); /* the word */
+            while (*s == ' ' || *s == '\t')
+                s++;
+            s[strcspn(s, "\n")] = 0;
+            for (char *q = s; *q; q++)
+                if (*q == '\t')
+                    *q = ' ';
+            char *semi = strstr(s, " //");
+            if (semi)
+                *semi = 0;
+            free(disasm[off / 4]);
+            disasm[off / 4] = strdup(s);
+        }
+        pclose(p);
+    }
+    unlink(path);
+}
+
+static const char *dis(size_t idx)
+{
+    return idx < ndisasm && disasm[idx] ? disasm[idx] : "?";
+}
+
+static void mnemonic_of(const char *d, char *out, size_t n)
+{
+    size_t k = strcspn(d, " ");
+    if (k >= n)
+        k = n - 1;
+    memcpy(out, d, k);
+    out[k] = 0;
+}
+
+typedef struct MnStat {
+    char name[24];
+    uint64_t cases, bad;
+    size_t example; /* word index of one mismatch */
+} MnStat;
+
+static MnStat *mn;
+static size_t nmn, capmn;
+
+static MnStat *mn_get(const char *name)
+{
+    for (size_t i = 0; i < nmn; i++)
+        if (!strcmp(mn[i].name, name))
+            return &mn[i];
+    if (nmn == capmn) {
+        capmn = capmn ? 2 * capmn : 256;
+        mn = realloc(mn, capmn * sizeof *mn);
+    }
+    MnStat *m = &mn[nmn++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", name);
+    return m;
+}
+
+static int mn_cmp(const void *a, const void *b)
+{
+    const MnStat *x = a, *y = b;
+    if (x->bad != y->bad)
+        return x->bad < y->bad ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+typedef struct Mismatch {
+    uint64_t idx;
+    Outcome q, t;
+} Mismatch;
+
+static void print_reg_inputs(const Case *c, const Tmpl *t, uint32_t w)
+{
+    if (!t || (t->flags & F_MACRO2)) {
+        return;
+    }
+    const char *p = t->pat;
+    for (int i = 0; i < 32;) {
+        char ch = p[i];
+        if (!is_reg_letter(ch)) {
+            i++;
+            continue;
+        }
+        unsigned r = fld(w, (unsigned)(31 - i), (unsigned)(27 - i));
+        if (ch >= 'A' && ch <= 'Z')
+            printf(" v%u=%016" PRIx64 ":%016" PRIx64, r, c->in.v[r][1], c->in.v[r][0]);
+        else if (r < 31)
+            printf(" x%u=%016" PRIx64, r, c->in.x[r]);
+        i += 5;
+    }
+}
+
+static void print_mismatch(unsigned cls, const Mismatch *m, size_t word_base)
+{
+    Case c;
+    gen_case(&c, opt.seed, cls, m->idx, opt.len, opt.only, opt.insn, opt.have_insn);
+    printf("MISMATCH %s case %" PRIu64 " (seed %" PRIu64 "):\n", classes[cls].name, m->idx, opt.seed);
+    for (int i = 0; i < c.n; i++) {
+        printf("  %08" PRIx64 ": %08x  %-40s {%s}\n", test_slot_pc(i), c.insn[i], dis(word_base + (size_t)i),
+               c.tmpl[i] ? c.tmpl[i]->name : "--insn");
+    }
+    printf("  inputs: nzcv=%" PRIx64 " fpcr=%08" PRIx64 " fpsr=%08" PRIx64, c.in.nzcv >> 28, c.in.fpcr,
+           c.in.fpsr);
+    for (int i = 0; i < c.n; i++)
+        print_reg_inputs(&c, c.tmpl[i], c.insn[i]);
+    printf("\n");
+    const Outcome *q = &m->q, *t = &m->t;
+    printf("  qemu:   %s", kind_name(q->h.kind));
+    if (q->h.kind)
+        printf(" pc=%" PRIx64 " addr=%" PRIx64, q->h.pc, q->h.addr);
+    printf("\n  tandem: %s", kind_name(t->h.kind));
+    if (t->h.kind)
+        printf(" pc=%" PRIx64 " addr=%" PRIx64 " esr=%08x", t->h.pc, t->h.addr, t->h.esr);
+    printf("\n");
+    for (int i = 0; i < 31; i++)
+        if (q->st.x[i] != t->st.x[i])
+            printf("  x%-2d  in=%016" PRIx64 " qemu=%016" PRIx64 " tandem=%016" PRIx64 "\n", i, c.in.x[i],
+                   q->st.x[i], t->st.x[i]);
+    static const char *names[] = {"sp", "nzcv", "fpcr", "fpsr"};
+    const uint64_t *qa = &q->st.sp, *ta = &t->st.sp, *ia = &c.in.sp;
+    for (int i = 0; i < 4; i++)
+        if (qa[i] != ta[i])
+            printf("  %-4s in=%016" PRIx64 " qemu=%016" PRIx64 " tandem=%016" PRIx64 "\n", names[i], ia[i],
+                   qa[i], ta[i]);
+    for (int i = 0; i < 32; i++)
+        if (memcmp(q->st.v[i], t->st.v[i], 16))
+            printf("  v%-2d  in=%016" PRIx64 ":%016" PRIx64 " qemu=%016" PRIx64 ":%016" PRIx64
+                   " tandem=%016" PRIx64 ":%016" PRIx64 "\n",
+                   i, c.in.v[i][1], c.in.v[i][0], q->st.v[i][1], q->st.v[i][0], t->st.v[i][1], t->st.v[i][0]);
+    unsigned shown = 0;
+    for (unsigned i = 0; i < DIFF_DATA_SIZE / 8; i++)
+        if (q->data[i] != t->data[i] && shown++ < 8)
+            printf("  mem[%08" PRIx64 "] qemu=%016" PRIx64 " tandem=%016" PRIx64 "\n", (uint64_t)(DIFF_DATA + 8ull * i),
+                   q->data[i], t->data[i]);
+}
+
+typedef struct ClassResult {
+    uint64_t cases, mismatches;
+    bool broken; /* the runner died */
+} ClassResult;
+
+static ClassResult run_class(unsigned cls)
+{
+    const Class *k = &classes[cls];
+    bool full = opt.full || k->roundtrip;
+    ClassResult r = {0};
+    uint64_t kinds_q[8] = {0};
+    size_t cap_words = (size_t)opt.count * DIFF_MAX_INSNS;
+    uint32_t *words = malloc((cap_words ? cap_words : 1) * 4);
+    size_t *word_base = malloc((opt.count ? opt.count : 1) * sizeof *word_base);
+    uint8_t *bad = calloc(opt.count ? opt.count : 1, 1);
+    int8_t *blame = calloc(opt.count ? opt.count : 1, 1);
+    size_t nwords = 0;
+    Mismatch *shown = calloc(opt.show ? opt.show : 1, sizeof *shown);
+    unsigned nshown = 0;
+    bool *tmpl_used = calloc(k->nt, sizeof *tmpl_used);
+    uint64_t *tmpl_bad = calloc(k->nt, sizeof *tmpl_bad), *tmpl_cases = calloc(k->nt, sizeof *tmpl_cases);
+    static uint32_t img[IMG_WORDS];
+    Outcome *q = malloc(sizeof *q), *t = malloc(sizeof *t);
+
+    qemu_start(cls);
+    for (uint64_t i = 0; i < opt.count; i++) {
+        Case c;
+        gen_case(&c, opt.seed, cls, i, opt.len, opt.only, opt.insn, opt.have_insn);
+        build_image(img, &c);
+        word_base[i] = nwords;
+        for (int j = 0; j < c.n; j++) {
+            words[nwords++] = c.insn[j];
+            if (c.tmpl[j]) {
+                size_t ti = (size_t)(c.tmpl[j] - k->t);
+                tmpl_used[ti] = true;
+            }
+        }
+        if (!qemu_read(&c, q)) {
+            fprintf(stderr, "campaign: no result from the QEMU runner for case %" PRIu64 "\n", i);
+            r.broken = true;
+            break;
+        }
+        tandem_run(&c, img, t, full);
+        if (opt.corrupt && t->h.kind == 0)
+            t->st.x[5] ^= 1;
+        r.cases++;
+        unsigned kq = q->h.kind == 0 ? 0 : q->h.kind == SIG_ILL ? 1 : q->h.kind == SIG_SEGV ? 2
+                    : q->h.kind == SIG_BUS ? 3 : q->h.kind == SIG_TRAP ? 4 : q->h.kind == DIFF_KIND_TIMEOUT ? 5 : 6;
+        kinds_q[kq]++;
+        bool ok = same_outcome(q, t);
+        if (ok && k->roundtrip) /* the round trip must also reproduce the input */
+            ok = q->h.kind == 0 && !memcmp(&q->st, &c.in, offsetof(DiffState, pad)) &&
+                 !memcmp(q->st.v, c.in.v, sizeof c.in.v);
+        for (int j = 0; j < c.n; j++)
+            if (c.tmpl[j]) {
+                size_t ti = (size_t)(c.tmpl[j] - k->t);
+                tmpl_cases[ti]++;
+                if (!ok && (j == 0 || c.tmpl[j] != c.tmpl[j - 1]))
+                    tmpl_bad[ti]++;
+            }
+        if (!ok) {
+            r.mismatches++;
+            bad[i] = 1;
+            blame[i] = -1;
+            const Outcome *f = q->h.kind ? q : t->h.kind ? t : NULL;
+            if (f && f->h.pc >= DIFF_TEST_START && f->h.pc < DIFF_TEST_START + 4ull * (unsigned)c.n)
+                blame[i] = (int8_t)((f->h.pc - DIFF_TEST_START) / 4);
+            if (nshown < opt.show) {
+                shown[nshown].idx = i;
+                shown[nshown].q = *q;
+                shown[nshown].t = *t;
+                nshown++;
+            }
+        }
+    }
+    qemu_finish();
+
+    run_objdump(words, nwords);
+    nmn = 0;
+    for (uint64_t i = 0; i < r.cases; i++) {
+        size_t end = i + 1 < r.cases ? word_base[i + 1] : nwords;
+        for (size_t w = word_base[i]; w < end; w++) {
+            char name[24];
+            mnemonic_of(dis(w), name, sizeof name);
+            MnStat *m = mn_get(name);
+            m->cases++;
+            if (bad[i] && (blame[i] < 0 || (size_t)blame[i] == w - word_base[i])) {
+                if (!m->bad)
+                    m->example = w;
+                m->bad++;
+            }
+        }
+    }
+    for (unsigned i = 0; i < nshown; i++)
+        print_mismatch(cls, &shown[i], word_base[shown[i].idx]);
+
+    unsigned used = 0;
+    for (unsigned i = 0; i < k->nt; i++)
+        used += tmpl_used[i];
+    printf("INFO %s: %" PRIu64 " cases (%s), %u/%u templates, %zu distinct mnemonics; qemu outcomes: ok %" PRIu64
+           ", SIGILL %" PRIu64 ", SIGSEGV %" PRIu64 ", SIGBUS %" PRIu64 ", SIGTRAP %" PRIu64 ", timeout %" PRIu64
+           ", other %" PRIu64 "\n",
+           k->name, r.cases, full ? "full image on Tandem" : "direct", used, k->nt, nmn, kinds_q[0], kinds_q[1],
+           kinds_q[2], kinds_q[3], kinds_q[4], kinds_q[5], kinds_q[6]);
+    if (r.mismatches) {
+        qsort(mn, nmn, sizeof *mn, mn_cmp);
+        printf("INFO %s top mismatching mnemonics (mismatching/cases):", k->name);
+        for (size_t i = 0; i < nmn && i < 12 && mn[i].bad; i++)
+            printf(" %s %" PRIu64 "/%" PRIu64, mn[i].name, mn[i].bad, mn[i].cases);
+        printf("\n");
+        if (!opt.quiet) {
+            printf("INFO %s mismatches by template (mismatching/cases):\n", k->name);
+            for (unsigned i = 0; i < k->nt; i++)
+                if (tmpl_bad[i])
+                    printf("INFO   %-40s %" PRIu64 "/%" PRIu64 "\n", k->t[i].name, tmpl_bad[i], tmpl_cases[i]);
+            printf("INFO %s example per mnemonic:\n", k->name);
+            for (size_t i = 0; i < nmn && i < 40 && mn[i].bad; i++)
+                printf("INFO   %-10s %6" PRIu64 "/%-6" PRIu64 " e.g. %08x %s\n", mn[i].name, mn[i].bad, mn[i].cases,
+                       words[mn[i].example], dis(mn[i].example));
+        }
+    }
+    if (r.broken)
+        printf("FAIL %s (runner stopped after %" PRIu64 " cases)\n", k->name, r.cases);
+    else if (r.mismatches)
+        printf("FAIL %s (%" PRIu64 " mismatches)\n", k->name, r.mismatches);
+    else
+        printf("PASS %s\n", k->name);
+    fflush(stdout);
+
+    for (size_t i = 0; i < ndisasm; i++)
+        free(disasm[i]);
+    free(disasm);
+    disasm = NULL;
+    free(words), free(word_base), free(bad), free(blame), free(shown), free(tmpl_used), free(tmpl_bad);
+    free(tmpl_cases), free(q), free(t);
+    return r;
+}
+
+static void usage(void)
+{
+    printf("usage: campaign [--class NAME|all] [--count N] [--seed S] [--len 1-4] [--only TEXT]\n"
+           "                [--insn HEX] [--full] [--show N] [--quiet] [--corrupt] [--list]\n"
+           "                [--qemu PATH] [--runner PATH] [--objdump PATH]\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"class", 1, 0, 'c'}, {"count", 1, 0, 'n'}, {"seed", 1, 0, 's'}, {"len", 1, 0, 'l'},
+        {"only", 1, 0, 'o'}, {"insn", 1, 0, 'i'}, {"full", 0, 0, 'F'}, {"show", 1, 0, 'S'},
+        {"quiet", 0, 0, 'q'}, {"corrupt", 0, 0, 'C'}, {"list", 0, 0, 'L'}, {"qemu", 1, 0, 'Q'},
+        {"runner", 1, 0, 'R'}, {"objdump", 1, 0, 'O'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0},
+    };
+    int ch;
+    check_templates();
+    while ((ch = getopt_long(argc, argv, "c:n:s:l:o:i:FS:qCLQ:R:O:h", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'c': opt.cls = optarg; break;
+        case 'n': opt.count = strtoull(optarg, NULL, 0); break;
+        case 's': opt.seed = strtoull(optarg, NULL, 0); break;
+        case 'l': opt.len = atoi(optarg); break;
+        case 'o': opt.only = optarg; break;
+        case 'i': opt.insn = (uint32_t)strtoul(optarg, NULL, 16); opt.have_insn = true; break;
+        case 'F': opt.full = true; break;
+        case 'S': opt.show = (unsigned)atoi(optarg); break;
+        case 'q': opt.quiet = true; break;
+        case 'C': opt.corrupt = true; break;
+        case 'Q': opt.qemu = optarg; break;
+        case 'R': opt.runner = optarg; break;
+        case 'O': opt.objdump = optarg; break;
+        case 'L':
+            for (unsigned c = 0; c < NCLASSES; c++) {
+                printf("%s\n", classes[c].name);
+                for (unsigned i = 0; i < classes[c].nt; i++)
+                    printf("    %-40s %s\n", classes[c].t[i].name, classes[c].t[i].pat);
+            }
+            return 0;
+        default: usage(); return ch == 'h' ? 0 : 2;
+        }
+    }
+    if (opt.len < 0 || opt.len > DIFF_MAX_INSNS) {
+        usage();
+        return 2;
+    }
+    if (access(opt.runner, R_OK)) {
+        fprintf(stderr, "campaign: %s not found (build it: tests/diff/campaign.sh builds it)\n", opt.runner);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    tandem_init();
+    bool any = false;
+    uint64_t total = 0, bad = 0;
+    for (unsigned c = 0; c < NCLASSES; c++) {
+        if (strcmp(opt.cls, "all") && strcmp(opt.cls, classes[c].name))
+            continue;
+        if (opt.only) { /* skip classes with no template matching --only */
+            bool m = false;
+            for (unsigned i = 0; i < classes[c].nt; i++)
+                m |= strstr(classes[c].t[i].name, opt.only) != NULL;
+            if (!m)
+                continue;
+        }
+        any = true;
+        ClassResult r = run_class(c);
+        total += r.cases;
+        bad += r.mismatches;
+    }
+    if (!any) {
+        fprintf(stderr, "campaign: no class '%s' (see --list)\n", opt.cls);
+        return 2;
+    }
+    if (!opt.quiet)
+        printf("INFO total: %" PRIu64 " cases, %" PRIu64 " mismatches\n", total, bad);
+    cpu_free(&cpu);
+    bus_free(&bus);
+    return 0;
+}
