@@ -51,10 +51,9 @@ _Noreturn void raise_undefined(Cpu *c, const Insn *d)
 _Noreturn void raise_data_abort(Cpu *c, uint64_t va, uint32_t fsc, bool write)
 {
     unsigned ec = c->el == 0 ? EC_DABT_LOWER : EC_DABT_SAME;
+    /* No instruction syndrome (ISV=0): Arm gives one only for stage-2 aborts
+     * taken to EL2, which this CPU does not have; QEMU agrees. */
     uint32_t iss = fsc | (write ? 1u << 6 : 0);
-    /* The syndrome's instruction details are only given for translation-type faults. */
-    if (fsc != FSC_ALIGNMENT)
-        iss |= ldst_abort_iss(c->cur->raw);
     raise_sync(c, ESR(ec, iss), va, insn_pc(c, c->cur));
 }
 

@@ -32,7 +32,7 @@ PsciEvent psci_call(Cpu *c)
     int64_t ret = PSCI_NOT_SUPPORTED;
     PsciEvent ev = PSCI_EV_NONE;
     switch (fn | 0x40000000u) { /* SMC32 and SMC64 forms alike */
-    case PSCI_VERSION | 0x40000000u: ret = 0x10000; break; /* PSCI 1.0 */
+    case PSCI_VERSION | 0x40000000u: ret = 0x10001; break; /* PSCI 1.1, as QEMU's virt firmware reports */
     case PSCI_CPU_SUSPEND:
         c->halted = true; /* a standby state: wake on the next interrupt */
         ret = PSCI_SUCCESS;
