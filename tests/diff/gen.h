@@ -529,6 +529,42 @@ static void fx_bitfield(Gen *g, uint32_t *w)
     }
 }
 
+/* Shifted-register forms: mostly allocated (no ADD/SUB shift 11, 32-bit
+ * shift amounts below 32). */
+static void fx_shifted(Gen *g, uint32_t *w)
+{
+    if (!chance(g, 85))
+        return;
+    if (fld(*w, 28, 24) == 0x0b && fld(*w, 23, 22) == 3)
+        *w = setf(*w, 23, 22, rndn(g, 3));
+    if (!fld(*w, 31, 31))
+        *w = setf(*w, 15, 15, 0);
+}
+
+/* Register offset: mostly an allocated extend option (x1x). */
+static void fx_regoff_biased(Gen *g, uint32_t *w)
+{
+    if (chance(g, 85))
+        *w = setf(*w, 14, 14, 1);
+    fx_regoff(g, w);
+}
+
+/* Acquire/release: mostly LDAR/STLR (o0 = 1) rather than the LOR forms. */
+static void fx_ordered(Gen *g, uint32_t *w)
+{
+    if (chance(g, 80))
+        *w = setf(*w, 15, 15, 1);
+    fx_excl(g, w);
+}
+
+/* Scalar FP: mostly single or double (ftype 0x); half and the reserved
+ * type, undefined without FEAT_FP16, at a lower rate. */
+static void fx_ftype(Gen *g, uint32_t *w)
+{
+    if (chance(g, 80))
+        *w = setf(*w, 23, 23, 0);
+}
+
 /* ---- classes ---- */
 #define T(name, pat) {name, pat, 0, NULL}
 #define TF(name, pat, flags, fix) {name, pat, flags, fix}
@@ -542,8 +578,8 @@ static const Tmpl t_int[] = {
     T("MOVN/MOVZ/MOVK", "xxx100101xxiiiiiiiiiiiiiiiiddddd"),
     TF("SBFM/BFM/UBFM", "xxx100110xxxxxxxxxxxxxnnnnnddddd", 0, fx_bitfield),
     TF("EXTR", "x00100111x0mmmmmxxxxxxnnnnnddddd", 0, fx_bitfield),
-    T("logical (shifted reg)", "xxx01010xxxmmmmmxxxxxxnnnnnddddd"),
-    T("ADD/SUB (shifted reg)", "xxx01011xx0mmmmmxxxxxxnnnnnddddd"),
+    TF("logical (shifted reg)", "xxx01010xxxmmmmmxxxxxxnnnnnddddd", 0, fx_shifted),
+    TF("ADD/SUB (shifted reg)", "xxx01011xx0mmmmmxxxxxxnnnnnddddd", 0, fx_shifted),
     TF("ADD/SUB (extended reg)", "xx001011001mmmmmxxxxxxnnnnnddddd", F_D_NOSP, NULL),
     T("ADDS/SUBS (extended reg)", "xx101011001mmmmmxxxxxxnnnnnddddd"),
     T("ADC/SBC(S)", "xxx11010000mmmmm000000nnnnnddddd"),
@@ -572,16 +608,16 @@ static const Tmpl t_ldst[] = {
     TF("LDR/STR (post-index)", "xx111000xx0iiiiiiiii01nnnnnttttt", 0, fx_imm9),
     TF("LDR/STR (pre-index)", "xx111000xx0iiiiiiiii11nnnnnttttt", 0, fx_imm9),
     TF("LDTR/STTR", "xx111000xx0iiiiiiiii10nnnnnttttt", 0, fx_imm9),
-    TF("LDR/STR (register)", "xx111000xx1mmmmmxxxx10nnnnnttttt", 0, fx_regoff),
+    TF("LDR/STR (register)", "xx111000xx1mmmmmxxxx10nnnnnttttt", 0, fx_regoff_biased),
     TF("LDP/STP/LDPSW/LDNP/STNP", "xx101000xxiiiiiiiuuuuunnnnnttttt", 0, fx_pair),
     TF("LDR/LDRSW/PRFM (literal)", "xx011000iiiiiiiiiiiiiiiiiiittttt", 0, fx_literal),
     TF("LDXR/STXR/LDAR/STLR/LDXP/STXP", "xx0010000xxsssssxuuuuunnnnnttttt", 0, fx_excl),
-    TF("LDAR/STLR/LDLAR/STLLR", "xx0010001x0sssssxuuuuunnnnnttttt", 0, fx_excl),
+    TF("LDAR/STLR/LDLAR/STLLR", "xx0010001x0sssssxuuuuunnnnnttttt", 0, fx_ordered),
     TF("LDXR+STXR pair", "00000000000000000000000000000000", F_MACRO2, fx_excl_pair),
     TF("LDR/STR (SIMD&FP, uimm)", "xx111101xxiiiiiiiiiiiinnnnnTTTTT", 0, fx_uimm),
     TF("LDUR/STUR (SIMD&FP)", "xx111100xx0iiiiiiiii00nnnnnTTTTT", 0, fx_imm9),
     TF("LDR/STR (SIMD&FP, post/pre/unpriv)", "xx111100xx0iiiiiiiiixxnnnnnTTTTT", 0, fx_imm9),
-    TF("LDR/STR (SIMD&FP, register)", "xx111100xx1mmmmmxxxx10nnnnnTTTTT", 0, fx_regoff),
+    TF("LDR/STR (SIMD&FP, register)", "xx111100xx1mmmmmxxxx10nnnnnTTTTT", 0, fx_regoff_biased),
     TF("LDP/STP/LDNP/STNP (SIMD&FP)", "xx101100xxiiiiiiiUUUUUnnnnnTTTTT", 0, fx_pair),
     TF("LDR (SIMD&FP, literal)", "xx011100iiiiiiiiiiiiiiiiiiiTTTTT", 0, fx_literal),
 };
@@ -600,37 +636,37 @@ static const Tmpl t_system[] = {
     TF("DC ZVA", "110101010000101101110100001ttttt", 0, fx_dc),
     TF("DC CVAC/CVAU/CIVAC, IC IVAU", "1101010100001011011101x1001ttttt", 0, fx_dc),
     TF("MRS/MSR (other registers)", "1101010100x1xxxxxxxxxxxxxxxddddd", 0, fx_sysreg),
-    T("MSR (immediate)", "11010101000000xxx0100xxxxxx11111"),
+    TF("MSR (immediate)", "1101010100000xxx0100xxxxxxx11111", 0, NULL),
     TF("SYS/SYSL (other)", "1101010100x01xxx0xxxxxxxxxx11111", 0, NULL),
     TF("exception generation (no SVC)", "11010100xxxxxxxxxxxxxxxxxxxxxxxx", 0, fx_excgen),
 };
 
 static const Tmpl t_fp_arith[] = {
-    T("FMOV/FABS/FNEG/FSQRT (scalar)", "00011110xx10000xx10000NNNNNDDDDD"),
+    TF("FMOV/FABS/FNEG/FSQRT (scalar)", "00011110xx10000xx10000NNNNNDDDDD", 0, fx_ftype),
     T("FCVT (scalar precision)", "00011110xx10001xx10000NNNNNDDDDD"),
-    T("FRINT* (scalar)", "00011110xx1001xxx10000NNNNNDDDDD"),
+    TF("FRINT* (scalar)", "00011110xx1001xxx10000NNNNNDDDDD", 0, fx_ftype),
     T("FP 1-source (any)", "x0x11110xx1xxxxxx10000NNNNNDDDDD"),
-    T("FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FNMUL", "00011110xx1MMMMMxxxx10NNNNNDDDDD"),
-    T("FMADD/FMSUB/FNMADD/FNMSUB", "00011111xxxMMMMMxAAAAANNNNNDDDDD"),
+    TF("FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FNMUL", "00011110xx1MMMMMxxxx10NNNNNDDDDD", 0, fx_ftype),
+    TF("FMADD/FMSUB/FNMADD/FNMSUB", "00011111xxxMMMMMxAAAAANNNNNDDDDD", 0, fx_ftype),
 };
 
 static const Tmpl t_fp_cmp[] = {
-    T("FCMP/FCMPE", "00011110xx1MMMMM001000NNNNNxx000"),
-    T("FCCMP/FCCMPE", "00011110xx1MMMMMxxxx01NNNNNxxxxx"),
-    T("FCSEL", "00011110xx1MMMMMxxxx11NNNNNDDDDD"),
+    TF("FCMP/FCMPE", "00011110xx1MMMMM001000NNNNNxx000", 0, fx_ftype),
+    TF("FCCMP/FCCMPE", "00011110xx1MMMMMxxxx01NNNNNxxxxx", 0, fx_ftype),
+    TF("FCSEL", "00011110xx1MMMMMxxxx11NNNNNDDDDD", 0, fx_ftype),
     T("FP compare (any)", "x0x11110xx1xxxxxxx1000xxxxxxxxxx"),
 };
 
 static const Tmpl t_fp_cvt[] = {
-    T("FCVT[NPMZ][SU] (to int)", "x0011110xx1xx00x000000NNNNNddddd"),
-    T("SCVTF/UCVTF (from int)", "x0011110xx10001x000000nnnnnDDDDD"),
-    T("FCVTA[SU] (to int)", "x0011110xx10010x000000NNNNNddddd"),
+    TF("FCVT[NPMZ][SU] (to int)", "x0011110xx1xx00x000000NNNNNddddd", 0, fx_ftype),
+    TF("SCVTF/UCVTF (from int)", "x0011110xx10001x000000nnnnnDDDDD", 0, fx_ftype),
+    TF("FCVTA[SU] (to int)", "x0011110xx10010x000000NNNNNddddd", 0, fx_ftype),
     T("FMOV (general)", "x0011110xx10x11x000000xxxxxxxxxx"),
     T("FP<->int (any)", "x0x11110xx1xxxxx000000xxxxxxxxxx"),
-    T("SCVTF/UCVTF (fixed)", "x0011110xx00001xxxxxxxnnnnnDDDDD"),
-    T("FCVTZ[SU] (fixed)", "x0011110xx01100xxxxxxxNNNNNddddd"),
+    TF("SCVTF/UCVTF (fixed)", "x0011110xx00001xxxxxxxnnnnnDDDDD", 0, fx_ftype),
+    TF("FCVTZ[SU] (fixed)", "x0011110xx01100xxxxxxxNNNNNddddd", 0, fx_ftype),
     T("FP<->fixed (any)", "x0x11110xx0xxxxxxxxxxxxxxxxxxxxx"),
-    T("FMOV (scalar, imm)", "00011110xx1xxxxxxxx10000000DDDDD"),
+    TF("FMOV (scalar, imm)", "00011110xx1xxxxxxxx10000000DDDDD", 0, fx_ftype),
 };
 
 static const Tmpl t_simd_int[] = {
@@ -857,6 +893,19 @@ static void gen_case(Case *c, uint64_t seed, unsigned cls, uint64_t i, int len, 
             s--;
         }
     }
+}
+
+/* QEMU's cortex-a53 implements the optional CRC32 and Crypto (AES, SHA1,
+ * SHA256, 64-bit PMULL) extensions, which Tandem does not advertise: they
+ * must be UNDEFINED. The QEMU side runs UDF in their place, so its expected
+ * outcome is exactly the SIGILL an unimplemented instruction gives. */
+static bool oracle_undef(uint32_t w)
+{
+    return (w & 0x7fe0e000u) == 0x1ac04000u    /* CRC32B/H/W/X, CRC32C* */
+        || (w & 0xff3e0c00u) == 0x4e280800u    /* AESE/AESD/AESMC/AESIMC */
+        || (w & 0xff208c00u) == 0x5e000000u    /* SHA1C/P/M, SHA1SU0, SHA256H/H2/SU1 */
+        || (w & 0xff3e0c00u) == 0x5e280800u    /* SHA1H, SHA1SU1, SHA256SU0 */
+        || (w & 0xbfe0fc00u) == 0x0ee0e000u;   /* PMULL/PMULL2 .1q */
 }
 
 /* ---- the image ---- */

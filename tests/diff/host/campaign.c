@@ -40,7 +40,7 @@ static struct {
     const char *only;
     uint32_t insn;
     bool have_insn;
-    bool full, quiet, corrupt;
+    bool full, quiet, corrupt, dump;
     unsigned show;
     const char *qemu, *runner, *objdump;
 } opt = {
@@ -259,6 +259,9 @@ static void writer_main(FILE *f, unsigned cls)
     for (uint64_t i = 0; i < opt.count; i++) {
         Case c;
         gen_case(&c, opt.seed, cls, i, opt.len, opt.only, opt.insn, opt.have_insn);
+        for (int j = 0; j < c.n; j++)
+            if (oracle_undef(c.insn[j]))
+                c.insn[j] = 0; /* UDF #0 */
         build_image(img, &c);
         uint32_t np = 0;
         for (uint32_t k = 0; k < IMG_WORDS; k++)
@@ -489,25 +492,29 @@ static void print_mismatch(unsigned cls, const Mismatch *m, size_t word_base)
     if (t->h.kind)
         printf(" pc=%" PRIx64 " addr=%" PRIx64 " esr=%08x", t->h.pc, t->h.addr, t->h.esr);
     printf("\n");
+    /* Every register either side changed; '*' marks the ones that differ. */
     for (int i = 0; i < 31; i++)
-        if (q->st.x[i] != t->st.x[i])
-            printf("  x%-2d  in=%016" PRIx64 " qemu=%016" PRIx64 " tandem=%016" PRIx64 "\n", i, c.in.x[i],
-                   q->st.x[i], t->st.x[i]);
+        if (q->st.x[i] != t->st.x[i] || q->st.x[i] != c.in.x[i])
+            printf("%c x%-2d  in=%016" PRIx64 " qemu=%016" PRIx64 " tandem=%016" PRIx64 "\n",
+                   q->st.x[i] != t->st.x[i] ? '*' : ' ', i, c.in.x[i], q->st.x[i], t->st.x[i]);
     static const char *names[] = {"sp", "nzcv", "fpcr", "fpsr"};
     const uint64_t *qa = &q->st.sp, *ta = &t->st.sp, *ia = &c.in.sp;
     for (int i = 0; i < 4; i++)
-        if (qa[i] != ta[i])
-            printf("  %-4s in=%016" PRIx64 " qemu=%016" PRIx64 " tandem=%016" PRIx64 "\n", names[i], ia[i],
-                   qa[i], ta[i]);
-    for (int i = 0; i < 32; i++)
-        if (memcmp(q->st.v[i], t->st.v[i], 16))
-            printf("  v%-2d  in=%016" PRIx64 ":%016" PRIx64 " qemu=%016" PRIx64 ":%016" PRIx64
+        if (qa[i] != ta[i] || qa[i] != ia[i])
+            printf("%c %-4s in=%016" PRIx64 " qemu=%016" PRIx64 " tandem=%016" PRIx64 "\n",
+                   qa[i] != ta[i] ? '*' : ' ', names[i], ia[i], qa[i], ta[i]);
+    for (int i = 0; i < 32; i++) {
+        bool d = memcmp(q->st.v[i], t->st.v[i], 16) != 0;
+        if (d || memcmp(q->st.v[i], c.in.v[i], 16))
+            printf("%c v%-2d  in=%016" PRIx64 ":%016" PRIx64 " qemu=%016" PRIx64 ":%016" PRIx64
                    " tandem=%016" PRIx64 ":%016" PRIx64 "\n",
-                   i, c.in.v[i][1], c.in.v[i][0], q->st.v[i][1], q->st.v[i][0], t->st.v[i][1], t->st.v[i][0]);
+                   d ? '*' : ' ', i, c.in.v[i][1], c.in.v[i][0], q->st.v[i][1], q->st.v[i][0], t->st.v[i][1],
+                   t->st.v[i][0]);
+    }
     unsigned shown = 0;
     for (unsigned i = 0; i < DIFF_DATA_SIZE / 8; i++)
         if (q->data[i] != t->data[i] && shown++ < 8)
-            printf("  mem[%08" PRIx64 "] qemu=%016" PRIx64 " tandem=%016" PRIx64 "\n", (uint64_t)(DIFF_DATA + 8ull * i),
+            printf("* mem[%08" PRIx64 "] qemu=%016" PRIx64 " tandem=%016" PRIx64 "\n", (uint64_t)(DIFF_DATA + 8ull * i),
                    q->data[i], t->data[i]);
 }
 
@@ -532,6 +539,9 @@ static ClassResult run_class(unsigned cls)
     unsigned nshown = 0;
     bool *tmpl_used = calloc(k->nt, sizeof *tmpl_used);
     uint64_t *tmpl_bad = calloc(k->nt, sizeof *tmpl_bad), *tmpl_cases = calloc(k->nt, sizeof *tmpl_cases);
+    uint64_t *tmpl_ill = calloc(k->nt, sizeof *tmpl_ill);
+    uint16_t *qkind = calloc(opt.count ? opt.count : 1, sizeof *qkind);
+    uint16_t *tkind = calloc(opt.count ? opt.count : 1, sizeof *tkind);
     static uint32_t img[IMG_WORDS];
     Outcome *q = malloc(sizeof *q), *t = malloc(sizeof *t);
 
@@ -557,6 +567,8 @@ static ClassResult run_class(unsigned cls)
         if (opt.corrupt && t->h.kind == 0)
             t->st.x[5] ^= 1;
         r.cases++;
+        qkind[i] = (uint16_t)q->h.kind;
+        tkind[i] = (uint16_t)t->h.kind;
         unsigned kq = q->h.kind == 0 ? 0 : q->h.kind == SIG_ILL ? 1 : q->h.kind == SIG_SEGV ? 2
                     : q->h.kind == SIG_BUS ? 3 : q->h.kind == SIG_TRAP ? 4 : q->h.kind == DIFF_KIND_TIMEOUT ? 5 : 6;
         kinds_q[kq]++;
@@ -568,6 +580,8 @@ static ClassResult run_class(unsigned cls)
             if (c.tmpl[j]) {
                 size_t ti = (size_t)(c.tmpl[j] - k->t);
                 tmpl_cases[ti]++;
+                if (q->h.kind == SIG_ILL && q->h.pc == test_slot_pc(j))
+                    tmpl_ill[ti]++;
                 if (!ok && (j == 0 || c.tmpl[j] != c.tmpl[j - 1]))
                     tmpl_bad[ti]++;
             }
@@ -604,6 +618,13 @@ static ClassResult run_class(unsigned cls)
             }
         }
     }
+    if (opt.dump)
+        for (uint64_t i = 0; i < r.cases; i++) {
+            size_t end = i + 1 < r.cases ? word_base[i + 1] : nwords;
+            for (size_t w = word_base[i]; w < end; w++)
+                printf("DUMP %6" PRIu64 " %08x %-40s qemu=%s tandem=%s%s\n", i, words[w], dis(w),
+                       kind_name(qkind[i]), kind_name(tkind[i]), bad[i] ? " MISMATCH" : "");
+        }
     for (unsigned i = 0; i < nshown; i++)
         print_mismatch(cls, &shown[i], word_base[shown[i].idx]);
 
@@ -615,6 +636,12 @@ static ClassResult run_class(unsigned cls)
            ", other %" PRIu64 "\n",
            k->name, r.cases, full ? "full image on Tandem" : "direct", used, k->nt, nmn, kinds_q[0], kinds_q[1],
            kinds_q[2], kinds_q[3], kinds_q[4], kinds_q[5], kinds_q[6]);
+    if (!opt.quiet) {
+        printf("INFO %s per template: instructions, of which QEMU-undefined, cases mismatching:\n", k->name);
+        for (unsigned i = 0; i < k->nt; i++)
+            printf("INFO   %-40s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "\n", k->t[i].name, tmpl_cases[i], tmpl_ill[i],
+                   tmpl_bad[i]);
+    }
     if (r.mismatches) {
         qsort(mn, nmn, sizeof *mn, mn_cmp);
         printf("INFO %s top mismatching mnemonics (mismatching/cases):", k->name);
@@ -622,10 +649,6 @@ static ClassResult run_class(unsigned cls)
             printf(" %s %" PRIu64 "/%" PRIu64, mn[i].name, mn[i].bad, mn[i].cases);
         printf("\n");
         if (!opt.quiet) {
-            printf("INFO %s mismatches by template (mismatching/cases):\n", k->name);
-            for (unsigned i = 0; i < k->nt; i++)
-                if (tmpl_bad[i])
-                    printf("INFO   %-40s %" PRIu64 "/%" PRIu64 "\n", k->t[i].name, tmpl_bad[i], tmpl_cases[i]);
             printf("INFO %s example per mnemonic:\n", k->name);
             for (size_t i = 0; i < nmn && i < 40 && mn[i].bad; i++)
                 printf("INFO   %-10s %6" PRIu64 "/%-6" PRIu64 " e.g. %08x %s\n", mn[i].name, mn[i].bad, mn[i].cases,
@@ -645,14 +668,14 @@ static ClassResult run_class(unsigned cls)
     free(disasm);
     disasm = NULL;
     free(words), free(word_base), free(bad), free(blame), free(shown), free(tmpl_used), free(tmpl_bad);
-    free(tmpl_cases), free(q), free(t);
+    free(tmpl_cases), free(tmpl_ill), free(qkind), free(tkind), free(q), free(t);
     return r;
 }
 
 static void usage(void)
 {
     printf("usage: campaign [--class NAME|all] [--count N] [--seed S] [--len 1-4] [--only TEXT]\n"
-           "                [--insn HEX] [--full] [--show N] [--quiet] [--corrupt] [--list]\n"
+           "                [--insn HEX] [--full] [--show N] [--quiet] [--corrupt] [--list] [--dump]\n"
            "                [--qemu PATH] [--runner PATH] [--objdump PATH]\n");
 }
 
@@ -661,12 +684,12 @@ int main(int argc, char **argv)
     static const struct option lo[] = {
         {"class", 1, 0, 'c'}, {"count", 1, 0, 'n'}, {"seed", 1, 0, 's'}, {"len", 1, 0, 'l'},
         {"only", 1, 0, 'o'}, {"insn", 1, 0, 'i'}, {"full", 0, 0, 'F'}, {"show", 1, 0, 'S'},
-        {"quiet", 0, 0, 'q'}, {"corrupt", 0, 0, 'C'}, {"list", 0, 0, 'L'}, {"qemu", 1, 0, 'Q'},
+        {"quiet", 0, 0, 'q'}, {"corrupt", 0, 0, 'C'}, {"list", 0, 0, 'L'}, {"dump", 0, 0, 'D'}, {"qemu", 1, 0, 'Q'},
         {"runner", 1, 0, 'R'}, {"objdump", 1, 0, 'O'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0},
     };
     int ch;
     check_templates();
-    while ((ch = getopt_long(argc, argv, "c:n:s:l:o:i:FS:qCLQ:R:O:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:n:s:l:o:i:FS:qCLDQ:R:O:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'c': opt.cls = optarg; break;
         case 'n': opt.count = strtoull(optarg, NULL, 0); break;
@@ -678,6 +701,7 @@ int main(int argc, char **argv)
         case 'S': opt.show = (unsigned)atoi(optarg); break;
         case 'q': opt.quiet = true; break;
         case 'C': opt.corrupt = true; break;
+        case 'D': opt.dump = true; break;
         case 'Q': opt.qemu = optarg; break;
         case 'R': opt.runner = optarg; break;
         case 'O': opt.objdump = optarg; break;
