@@ -636,7 +636,7 @@ static ClassResult run_class(unsigned cls)
            ", other %" PRIu64 "\n",
            k->name, r.cases, full ? "full image on Tandem" : "direct", used, k->nt, nmn, kinds_q[0], kinds_q[1],
            kinds_q[2], kinds_q[3], kinds_q[4], kinds_q[5], kinds_q[6]);
-    if (!opt.quiet) {
+    if (!opt.quiet && !opt.have_insn) {
         printf("INFO %s per template: instructions, of which QEMU-undefined, cases mismatching:\n", k->name);
         for (unsigned i = 0; i < k->nt; i++)
             printf("INFO   %-40s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "\n", k->t[i].name, tmpl_cases[i], tmpl_ill[i],
