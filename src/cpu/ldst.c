@@ -143,21 +143,20 @@ static const InsnFn single_fn[OP_COUNT][M_COUNT] = {SINGLE_OPS(SINGLE_ROW)};
 #define ENUM_PAIR(o) PO_##o,
 enum { PAIR_OPS(ENUM_PAIR) PO_COUNT };
 
-/* Host pointer when the soft TLB maps all of [va, va + len), else NULL. */
-HOT const uint8_t *fast_rd(Cpu *c, uint64_t va, unsigned len)
+/* True (with the host pointer in *p) when the soft TLB maps all of
+ * [va, va + len) for the access. */
+HOT bool fast_rd(Cpu *c, uint64_t va, unsigned len, const uint8_t **p)
 {
     const TlbEntry *e = mmu_tlb(c, va, 0);
-    if (__builtin_expect(mmu_fast_ok(e->read, va, len, 0), 1))
-        return (const uint8_t *)(uintptr_t)(va + e->addend);
-    return NULL;
+    *p = (const uint8_t *)(uintptr_t)(va + e->addend);
+    return __builtin_expect(mmu_fast_ok(e->read, va, len, 0), 1);
 }
 
-HOT uint8_t *fast_wr(Cpu *c, uint64_t va, unsigned len)
+HOT bool fast_wr(Cpu *c, uint64_t va, unsigned len, uint8_t **p)
 {
     const TlbEntry *e = mmu_tlb(c, va, 0);
-    if (__builtin_expect(mmu_fast_ok(e->write, va, len, 0), 1))
-        return (uint8_t *)(uintptr_t)(va + e->addend);
-    return NULL;
+    *p = (uint8_t *)(uintptr_t)(va + e->addend);
+    return __builtin_expect(mmu_fast_ok(e->write, va, len, 0), 1);
 }
 
 /* Element by element, in address order (faults, MMIO, page crossings). */
@@ -176,8 +175,8 @@ COLD void store2_slow(Cpu *c, uint64_t va, unsigned es, uint64_t a, uint64_t b)
 /* Two GPR-sized elements of `es` bytes (4 or 8), zero-extended. */
 HOT void load2(Cpu *c, uint64_t va, unsigned es, uint64_t out[2])
 {
-    const uint8_t *p = fast_rd(c, va, 2 * es);
-    if (__builtin_expect(p != NULL, 1)) {
+    const uint8_t *p;
+    if (fast_rd(c, va, 2 * es, &p)) {
         if (es == 4) {
             uint32_t w[2];
             memcpy(w, p, 8);
@@ -193,8 +192,8 @@ HOT void load2(Cpu *c, uint64_t va, unsigned es, uint64_t out[2])
 
 HOT void store2(Cpu *c, uint64_t va, unsigned es, uint64_t a, uint64_t b)
 {
-    uint8_t *p = fast_wr(c, va, 2 * es);
-    if (__builtin_expect(p != NULL, 1)) {
+    uint8_t *p;
+    if (fast_wr(c, va, 2 * es, &p)) {
         memcpy(p, &a, es);
         memcpy(p + es, &b, es);
         return;
@@ -233,8 +232,8 @@ COLD void fp_store2_slow(Cpu *c, uint64_t va, unsigned es, unsigned t, unsigned 
 
 HOT void fp_load2(Cpu *c, uint64_t va, unsigned es, unsigned t, unsigned t2)
 {
-    const uint8_t *p = fast_rd(c, va, 2 * es);
-    if (__builtin_expect(p != NULL, 1)) {
+    const uint8_t *p;
+    if (fast_rd(c, va, 2 * es, &p)) {
         VReg a = {0}, b = {0};
         memcpy(&a, p, es);
         memcpy(&b, p + es, es);
@@ -247,8 +246,8 @@ HOT void fp_load2(Cpu *c, uint64_t va, unsigned es, unsigned t, unsigned t2)
 
 HOT void fp_store2(Cpu *c, uint64_t va, unsigned es, unsigned t, unsigned t2)
 {
-    uint8_t *p = fast_wr(c, va, 2 * es);
-    if (__builtin_expect(p != NULL, 1)) {
+    uint8_t *p;
+    if (fast_wr(c, va, 2 * es, &p)) {
         memcpy(p, &c->v[t], es);
         memcpy(p + es, &c->v[t2], es);
         return;
@@ -619,7 +618,11 @@ bool decode_ldst(uint32_t raw, Insn *d)
 /* ISV, SAS, SSE, SRT, SF, AR for the loads and stores with a valid
  * instruction syndrome: single general-purpose register, no writeback
  * (unsigned offset, unscaled, unprivileged, register offset, literal) and
- * LDAR/STLR. Not for pairs, exclusives, SIMD&FP, or writeback forms. */
+ * LDAR/STLR. Not for pairs, exclusives, SIMD&FP, or writeback forms.
+ * The fields are those QEMU records per instruction; neither QEMU nor Arm
+ * report them for stage-1 aborts taken to EL1 (raise_data_abort leaves ISV
+ * clear), so this serves whoever needs to decode a faulting access (MMIO
+ * emulation, statistics). */
 uint32_t ldst_abort_iss(uint32_t raw)
 {
     unsigned size = bits(raw, 31, 30), opc = bits(raw, 23, 22), rt = bits(raw, 4, 0);
