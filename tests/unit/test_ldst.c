@@ -640,6 +640,37 @@ static void unaligned_exclusive_faults(void **state)
 #define AR (1u << 14)
 #define WNR (1u << 6)
 
+/* With the MMU on and RAM mapped for EL1 only, LDTR/STTR at EL1 are checked
+ * as EL0 accesses and take a permission fault; LDR at EL1 is fine. */
+static void unprivileged_checks_el0_permissions(void **state)
+{
+    TestVm t;
+    tvm_init(&t);
+    const uint64_t l0 = TVM_RAM + 0x600000, l1 = l0 + 0x1000;
+    uint64_t table = l1 | 3, block = TVM_RAM | 1 | 1u << 10; /* AP=00: EL1 only */
+    memcpy(tvm_ptr(&t, l0), &table, 8);
+    memcpy(tvm_ptr(&t, l1 + 8), &block, 8); /* L1 index 1: 0x40000000-0x7fffffff */
+    t.cpu.sr.tcr = 16 | 16u << 16 | 2u << 30;
+    t.cpu.sr.ttbr0 = l0;
+    t.cpu.sr.sctlr |= 1;
+    mmu_flush_all(&t.cpu);
+    put64(&t, 8, 0x600d);
+    t.cpu.x[0] = DATA;
+    if (!tvm_run1(&t, 0xf9400401)) { /* ldr x1, [x0, #8] */
+        /* Stage-1 translation not wired into the MMU yet: nothing to check. */
+        tvm_free(&t);
+        skip();
+    }
+    assert_int_equal(t.cpu.x[1], 0x600d);
+    t.cpu.x[1] = 0;
+    assert_false(tvm_run1(&t, 0xf8408801)); /* ldtr x1, [x0, #8] */
+    assert_abort(&t, 0, ESR(EC_DABT_SAME, FSC_PERMISSION + 1), DATA + 8);
+    assert_int_equal(t.cpu.x[1], 0);
+    assert_false(tvm_run1(&t, 0x38001802)); /* sttrb w2, [x0, #1] */
+    assert_abort(&t, 0, ESR(EC_DABT_SAME, WNR | (FSC_PERMISSION + 1)), DATA + 1);
+    tvm_free(&t);
+}
+
 static void load_from_unmapped_pa_aborts(void **state)
 {
     TestVm t;
@@ -737,6 +768,7 @@ int main(void)
         cmocka_unit_test(exclusive_status_register_overlap),
         cmocka_unit_test(acquire_release),
         cmocka_unit_test(unaligned_exclusive_faults),
+        cmocka_unit_test(unprivileged_checks_el0_permissions),
         cmocka_unit_test(load_from_unmapped_pa_aborts),
         cmocka_unit_test(pair_fault_on_second_element),
         cmocka_unit_test(abort_iss_by_form),
