@@ -338,7 +338,7 @@ static int sysreg_write(Cpu *c, uint32_t key, uint64_t v)
     case SR_CSSELR: s->csselr = v & 0xf; return 1;
     case SR_NZCV: c->nzcv = (v >> 28) & 0xf; return 1;
     case SR_DAIF: c->daif = (v >> 6) & 0xf; return 2;
-    case SR_FPCR: c->fpcr = (uint32_t)v & 0x07ff9f00u; return 1;
+    case SR_FPCR: c->fpcr = (uint32_t)v & 0x07f70000u; return 1; /* no trap enables, no FZ16 */
     case SR_FPSR: c->fpsr = (uint32_t)v & 0xf800009fu; return 1;
     case SR_TPIDR_EL0: s->tpidr_el0 = v; return 1;
     case SR_TPIDRRO_EL0: s->tpidrro_el0 = v; return 1;

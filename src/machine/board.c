@@ -118,7 +118,7 @@ static bool load_kernel(Board *b, uint64_t *entry)
         free(data);
         return false;
     }
-    memcpy(b->bus.ram + offset, data, len);
+    memcpy(bus_ram_ptr(&b->bus, b->bus.ram_base + offset, len), data, len);
     free(data);
     *entry = b->bus.ram_base + offset;
     return true;
@@ -131,7 +131,7 @@ bool board_create(Board *b, const BoardConfig *cfg)
     if (!b->cfg.console_out)
         b->cfg.console_out = stdout;
     b->stdin_fd = -1;
-    if (!bus_init(&b->bus, VIRT_RAM_BASE, cfg->mem)) {
+    if (!bus_init(&b->bus, VIRT_RAM_BASE, cfg->mem, NULL)) {
         fprintf(stderr, "tandem: --mem %" PRIu64 "M: the host refused the memory (%s)\n", cfg->mem >> 20,
                 strerror(errno));
         return false;

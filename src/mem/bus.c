@@ -2,17 +2,16 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-bool bus_init(Bus *b, uint64_t ram_base, uint64_t ram_size)
+bool bus_init(Bus *b, uint64_t ram_base, uint64_t ram_size, FramePool *pool)
 {
     memset(b, 0, sizeof *b);
-    /* mmap gives zeroed memory that the host commits only when touched. */
-    void *p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    if (p == MAP_FAILED)
+    if (!pool) {
+        frames_init(&b->own_pool, ram_size);
+        pool = &b->own_pool;
+    }
+    if (!p2m_init(&b->p2m, pool, ram_base, ram_size))
         return false;
-    b->ram = p;
     b->ram_base = ram_base;
     b->ram_size = ram_size;
     return true;
@@ -20,9 +19,7 @@ bool bus_init(Bus *b, uint64_t ram_base, uint64_t ram_size)
 
 void bus_free(Bus *b)
 {
-    if (b->ram)
-        munmap(b->ram, b->ram_size);
-    b->ram = NULL;
+    p2m_destroy(&b->p2m);
 }
 
 bool bus_add_mmio(Bus *b, uint64_t base, uint64_t size, const MmioOps *ops, void *opaque,

@@ -26,7 +26,7 @@ typedef struct TestVm {
 
 static inline void tvm_init(TestVm *t)
 {
-    assert_true(bus_init(&t->bus, TVM_RAM, 16u << 20));
+    assert_true(bus_init(&t->bus, TVM_RAM, 16u << 20, NULL));
     cpu_init(&t->cpu, &t->bus, NULL);
     t->cpu.sr.cpacr = 3u << 20;
     cpu_set_pstate(&t->cpu, cpu_get_pstate(&t->cpu)); /* recompute FP enable */
@@ -41,7 +41,8 @@ static inline void tvm_free(TestVm *t)
 
 static inline void *tvm_ptr(TestVm *t, uint64_t pa)
 {
-    return bus_ram_ptr(&t->bus, pa, 1);
+    /* The rest of RAM from pa on, so tests may index freely. */
+    return bus_ram_ptr(&t->bus, pa, t->bus.ram_base + t->bus.ram_size - pa);
 }
 
 /* Run `n` instructions placed at TVM_CODE, followed by BRK #0. Returns true if

@@ -91,7 +91,7 @@ static void tandem_init(void)
     /* One page more than the region: mmu_code_page() wants a whole page of
      * RAM from the fetch address, so the last page could not hold code.
      * Nothing the generator emits touches that extra page. */
-    if (!bus_init(&bus, DIFF_BASE, DIFF_SIZE + 0x1000)) {
+    if (!bus_init(&bus, DIFF_BASE, DIFF_SIZE + 0x1000, NULL)) {
         perror("bus_init");
         exit(2);
     }
