@@ -455,11 +455,15 @@ static void fx_tbz(Gen *g, uint32_t *w)
 }
 static void fx_b(Gen *g, uint32_t *w)
 {
+    if (g->fixed >> 30 & 1) /* a later instruction relies on X30: no BL */
+        *w &= ~(1u << 31);
     *w = setf(*w, 25, 0, (uint32_t)((int64_t)(pick_target(g) - g->pc) / 4));
 }
 static void fx_breg(Gen *g, uint32_t *w)
 {
     unsigned n = fld(*w, 9, 5);
+    if (fld(*w, 22, 21) == 1 && (g->fixed >> 30 & 1)) /* BLR would clobber X30: BR */
+        *w = setf(*w, 21, 21, 0);
     if (n == 31 && chance(g, 80))
         n = 30;
     if (n == 31) /* XZR: a jump to 0, faults on both sides */
