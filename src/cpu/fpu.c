@@ -450,7 +450,7 @@ static uint64_t to_int(Cpu *c, const Fmt *f, uint64_t x, int fbits, int mode, bo
     uint64_t v;
     bool inexact = false, over = false;
     if (exp >= 0) {
-        if (exp > 11 || (mant << exp) >> exp != mant) {
+        if (exp >= 64 || (mant << exp) >> exp != mant) {
             over = true;
             v = 0;
         } else {

@@ -112,7 +112,9 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     static inline uint32_t fpu_##name##32(Cpu *c, uint32_t a, uint32_t b)                 \
     {                                                                                      \
         if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
-            float r = f32_of(a) op f32_of(b);                                              \
+            float x = f32_of(a), y = f32_of(b), r;                                         \
+            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            r = x op y;                                                                    \
             uint32_t m;                                                                    \
             __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));                             \
             if (fpu_accept32(c, m, bits_f32(r)))                                           \
@@ -123,7 +125,9 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     static inline uint64_t fpu_##name##64(Cpu *c, uint64_t a, uint64_t b)                 \
     {                                                                                      \
         if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
-            double r = f64_of(a) op f64_of(b);                                             \
+            double x = f64_of(a), y = f64_of(b), r;                                        \
+            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            r = x op y;                                                                    \
             uint32_t m;                                                                    \
             __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));                             \
             if (fpu_accept64(c, m, bits_f64(r)))                                           \
@@ -141,7 +145,9 @@ FPU_FAST_BIN(div, FOP_DIV, /)
 static inline uint32_t fpu_mulx32(Cpu *c, uint32_t a, uint32_t b)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
-        float r = f32_of(a) * f32_of(b);
+        float x = f32_of(a), y = f32_of(b), r;
+        __asm__ volatile("" : "+x"(x), "+x"(y));
+        r = x * y;
         uint32_t m;
         __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
         if (fpu_accept32(c, m, bits_f32(r)))
@@ -152,7 +158,9 @@ static inline uint32_t fpu_mulx32(Cpu *c, uint32_t a, uint32_t b)
 static inline uint64_t fpu_mulx64(Cpu *c, uint64_t a, uint64_t b)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
-        double r = f64_of(a) * f64_of(b);
+        double x = f64_of(a), y = f64_of(b), r;
+        __asm__ volatile("" : "+x"(x), "+x"(y));
+        r = x * y;
         uint32_t m;
         __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
         if (fpu_accept64(c, m, bits_f64(r)))
@@ -166,6 +174,7 @@ static inline uint32_t fpu_sqrt32(Cpu *c, uint32_t a)
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         float r, x = f32_of(a);
         uint32_t m;
+        __asm__ volatile("" : "+x"(x));
         __asm__("sqrtss %1, %0" : "=x"(r) : "x"(x));
         __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
         if (fpu_accept32(c, m, bits_f32(r)))
@@ -178,6 +187,7 @@ static inline uint64_t fpu_sqrt64(Cpu *c, uint64_t a)
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         double r, x = f64_of(a);
         uint32_t m;
+        __asm__ volatile("" : "+x"(x));
         __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(x));
         __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
         if (fpu_accept64(c, m, bits_f64(r)))
