@@ -77,12 +77,10 @@ HOT void set_vlow(Cpu *c, unsigned n, uint64_t v)
     r->d[1] = 0;
 }
 
-HOT const Insn *single(Cpu *c, const Insn *d, int op, int mode)
+/* The access itself, then the writeback. */
+HOT const Insn *single_access(Cpu *c, const Insn *d, int op, int mode, uint64_t va)
 {
     const unsigned fl = mode == M_UNPRIV ? ACC_UNPRIV : 0;
-    if (op >= OP_STFB)
-        fp_check(c, d);
-    uint64_t va = single_addr(c, d, mode);
     uint64_t *x = c->x;
     switch (op) {
     case OP_STB: mem_store(c, va, x[d->rd], 1, fl); break;
@@ -119,6 +117,42 @@ HOT const Insn *single(Cpu *c, const Insn *d, int op, int mode)
     return d + 1;
 }
 
+HOT unsigned op_bytes(int op)
+{
+    switch (op) {
+    case OP_STB: case OP_LDB: case OP_LDSBX: case OP_LDSBW: case OP_STFB: case OP_LDFB: return 1;
+    case OP_STH: case OP_LDH: case OP_LDSHX: case OP_LDSHW: case OP_STFH: case OP_LDFH: return 2;
+    case OP_STW: case OP_LDW: case OP_LDSWX: case OP_STFS: case OP_LDFS: return 4;
+    case OP_STFQ: case OP_LDFQ: return 16;
+    default: return 8;
+    }
+}
+
+HOT bool op_is_store(int op)
+{
+    return op <= OP_STX || (op >= OP_STFB && op <= OP_STFQ);
+}
+
+/* TLB miss, MMIO, page crossing or fault: the same access through the slow
+ * path, out of line so that the handlers' hit path needs no stack frame. */
+COLD const Insn *single_slow(Cpu *c, const Insn *d, int op, int mode, uint64_t va)
+{
+    return single_access(c, d, op, mode, va);
+}
+
+HOT const Insn *single(Cpu *c, const Insn *d, int op, int mode)
+{
+    const unsigned fl = mode == M_UNPRIV ? ACC_UNPRIV : 0;
+    if (op >= OP_STFB)
+        fp_check(c, d);
+    uint64_t va = single_addr(c, d, mode);
+    const TlbEntry *e = mmu_tlb(c, va, fl);
+    uint64_t tag = op_is_store(op) ? e->write : e->read;
+    if (__builtin_expect(!mmu_fast_ok(tag, va, op_bytes(op), fl), 0))
+        return single_slow(c, d, op, mode, va);
+    return single_access(c, d, op, mode, va);
+}
+
 #define SINGLE_FN(o, m)                                                           \
     static const Insn *exec_##o##_##m(Cpu *c, const Insn *d)                      \
     {                                                                             \
@@ -143,148 +177,109 @@ static const InsnFn single_fn[OP_COUNT][M_COUNT] = {SINGLE_OPS(SINGLE_ROW)};
 #define ENUM_PAIR(o) PO_##o,
 enum { PAIR_OPS(ENUM_PAIR) PO_COUNT };
 
-/* True (with the host pointer in *p) when the soft TLB maps all of
- * [va, va + len) for the access. */
-HOT bool fast_rd(Cpu *c, uint64_t va, unsigned len, const uint8_t **p)
+HOT unsigned pair_es(int op) /* element size in bytes */
 {
-    const TlbEntry *e = mmu_tlb(c, va, 0);
-    *p = (const uint8_t *)(uintptr_t)(va + e->addend);
-    return __builtin_expect(mmu_fast_ok(e->read, va, len, 0), 1);
-}
-
-HOT bool fast_wr(Cpu *c, uint64_t va, unsigned len, uint8_t **p)
-{
-    const TlbEntry *e = mmu_tlb(c, va, 0);
-    *p = (uint8_t *)(uintptr_t)(va + e->addend);
-    return __builtin_expect(mmu_fast_ok(e->write, va, len, 0), 1);
-}
-
-/* Element by element, in address order (faults, MMIO, page crossings). */
-COLD void load2_slow(Cpu *c, uint64_t va, unsigned es, uint64_t out[2])
-{
-    out[0] = mem_load(c, va, es, 0);
-    out[1] = mem_load(c, va + es, es, 0);
-}
-
-COLD void store2_slow(Cpu *c, uint64_t va, unsigned es, uint64_t a, uint64_t b)
-{
-    mem_store(c, va, a, es, 0);
-    mem_store(c, va + es, b, es, 0);
-}
-
-/* Two GPR-sized elements of `es` bytes (4 or 8), zero-extended. */
-HOT void load2(Cpu *c, uint64_t va, unsigned es, uint64_t out[2])
-{
-    const uint8_t *p;
-    if (fast_rd(c, va, 2 * es, &p)) {
-        if (es == 4) {
-            uint32_t w[2];
-            memcpy(w, p, 8);
-            out[0] = w[0];
-            out[1] = w[1];
-        } else {
-            memcpy(out, p, 16);
-        }
-        return;
+    switch (op) {
+    case PO_STPW: case PO_LDPW: case PO_LDPSW: case PO_STPS: case PO_LDPS: return 4;
+    case PO_STPQ: case PO_LDPQ: return 16;
+    default: return 8;
     }
-    load2_slow(c, va, es, out);
 }
 
-HOT void store2(Cpu *c, uint64_t va, unsigned es, uint64_t a, uint64_t b)
+HOT bool pair_is_store(int op)
 {
-    uint8_t *p;
-    if (fast_wr(c, va, 2 * es, &p)) {
-        memcpy(p, &a, es);
-        memcpy(p + es, &b, es);
-        return;
-    }
-    store2_slow(c, va, es, a, b);
+    return op == PO_STPW || op == PO_STPX || op == PO_STPS || op == PO_STPD || op == PO_STPQ;
 }
 
-/* SIMD&FP pair load, slow path: Vt is written before the second element is
- * read (as QEMU does), so Vt2 wins when Vt == Vt2. */
-COLD void fp_load2_slow(Cpu *c, uint64_t va, unsigned es, unsigned t, unsigned t2)
+HOT uint64_t pair_sext(int op, uint64_t v)
 {
-    uint64_t q[2];
+    return op == PO_LDPSW ? (uint64_t)(int64_t)(int32_t)v : v;
+}
+
+HOT void vload(Cpu *c, unsigned t, uint64_t va, unsigned es)
+{
     if (es == 16) {
+        uint64_t q[2];
         mem_load128(c, va, q, 0);
         c->v[t].d[0] = q[0];
         c->v[t].d[1] = q[1];
-        mem_load128(c, va + 16, q, 0);
-        c->v[t2].d[0] = q[0];
-        c->v[t2].d[1] = q[1];
     } else {
         set_vlow(c, t, mem_load(c, va, es, 0));
-        set_vlow(c, t2, mem_load(c, va + es, es, 0));
     }
 }
 
-COLD void fp_store2_slow(Cpu *c, uint64_t va, unsigned es, unsigned t, unsigned t2)
+HOT void vstore(Cpu *c, unsigned t, uint64_t va, unsigned es)
 {
-    if (es == 16) {
+    if (es == 16)
         mem_store128(c, va, c->v[t].d, 0);
-        mem_store128(c, va + 16, c->v[t2].d, 0);
-    } else {
+    else
         mem_store(c, va, c->v[t].d[0], es, 0);
-        mem_store(c, va + es, c->v[t2].d[0], es, 0);
-    }
 }
 
-HOT void fp_load2(Cpu *c, uint64_t va, unsigned es, unsigned t, unsigned t2)
+/* Element by element, in address order, through mem_load/mem_store (TLB
+ * misses, MMIO, page crossings, faults). GPR loads write no register until
+ * both elements are read, Rt last (Rt wins when Rt == Rt2); SIMD&FP loads
+ * write Vt before reading the second element (Vt2 wins), as QEMU does. */
+COLD const Insn *pair_slow(Cpu *c, const Insn *d, int op, int mode, uint64_t va)
 {
-    const uint8_t *p;
-    if (fast_rd(c, va, 2 * es, &p)) {
-        VReg a = {0}, b = {0};
-        memcpy(&a, p, es);
-        memcpy(&b, p + es, es);
-        c->v[t] = a;
-        c->v[t2] = b;
-        return;
+    unsigned es = pair_es(op);
+    if (op >= PO_STPS) {
+        if (pair_is_store(op)) {
+            vstore(c, d->rd, va, es);
+            vstore(c, d->rm, va + es, es);
+        } else {
+            vload(c, d->rd, va, es);
+            vload(c, d->rm, va + es, es);
+        }
+    } else if (pair_is_store(op)) {
+        mem_store(c, va, c->x[d->rd], es, 0);
+        mem_store(c, va + es, c->x[d->rm], es, 0);
+    } else {
+        uint64_t a = mem_load(c, va, es, 0);
+        uint64_t b = mem_load(c, va + es, es, 0);
+        c->x[d->rm] = pair_sext(op, b);
+        c->x[d->rd] = pair_sext(op, a);
     }
-    fp_load2_slow(c, va, es, t, t2);
-}
-
-HOT void fp_store2(Cpu *c, uint64_t va, unsigned es, unsigned t, unsigned t2)
-{
-    uint8_t *p;
-    if (fast_wr(c, va, 2 * es, &p)) {
-        memcpy(p, &c->v[t], es);
-        memcpy(p + es, &c->v[t2], es);
-        return;
-    }
-    fp_store2_slow(c, va, es, t, t2);
+    writeback(c, d, va, mode);
+    return d + 1;
 }
 
 HOT const Insn *pair(Cpu *c, const Insn *d, int op, int mode)
 {
+    const unsigned es = pair_es(op);
     if (op >= PO_STPS)
         fp_check(c, d);
     uint64_t va = mode == M_POST ? c->x[d->rn] : c->x[d->rn] + d->imm;
-    uint64_t v[2];
-    switch (op) {
-    case PO_STPW: store2(c, va, 4, c->x[d->rd], c->x[d->rm]); break;
-    case PO_STPX: store2(c, va, 8, c->x[d->rd], c->x[d->rm]); break;
-    case PO_LDPW:
-        load2(c, va, 4, v);
-        c->x[d->rm] = v[1];
-        c->x[d->rd] = v[0];
-        break;
-    case PO_LDPX:
-        load2(c, va, 8, v);
-        c->x[d->rm] = v[1];
-        c->x[d->rd] = v[0];
-        break;
-    case PO_LDPSW:
-        load2(c, va, 4, v);
-        c->x[d->rm] = (uint64_t)(int64_t)(int32_t)v[1];
-        c->x[d->rd] = (uint64_t)(int64_t)(int32_t)v[0];
-        break;
-    case PO_STPS: fp_store2(c, va, 4, d->rd, d->rm); break;
-    case PO_STPD: fp_store2(c, va, 8, d->rd, d->rm); break;
-    case PO_STPQ: fp_store2(c, va, 16, d->rd, d->rm); break;
-    case PO_LDPS: fp_load2(c, va, 4, d->rd, d->rm); break;
-    case PO_LDPD: fp_load2(c, va, 8, d->rd, d->rm); break;
-    case PO_LDPQ: fp_load2(c, va, 16, d->rd, d->rm); break;
+    const TlbEntry *e = mmu_tlb(c, va, 0);
+    uint64_t tag = pair_is_store(op) ? e->write : e->read;
+    if (__builtin_expect(!mmu_fast_ok(tag, va, 2 * es, 0), 0))
+        return pair_slow(c, d, op, mode, va);
+    uint8_t *p = (uint8_t *)(uintptr_t)(va + e->addend);
+    if (op >= PO_STPS) {
+        if (pair_is_store(op)) {
+            memcpy(p, &c->v[d->rd], es);
+            memcpy(p + es, &c->v[d->rm], es);
+        } else {
+            VReg a = {0}, b = {0};
+            memcpy(&a, p, es);
+            memcpy(&b, p + es, es);
+            c->v[d->rd] = a;
+            c->v[d->rm] = b;
+        }
+    } else if (pair_is_store(op)) {
+        uint64_t a = c->x[d->rd], b = c->x[d->rm];
+        memcpy(p, &a, es);
+        memcpy(p + es, &b, es);
+    } else if (es == 4) {
+        uint32_t w[2];
+        memcpy(w, p, 8);
+        c->x[d->rm] = pair_sext(op, w[1]);
+        c->x[d->rd] = pair_sext(op, w[0]);
+    } else {
+        uint64_t q[2];
+        memcpy(q, p, 16);
+        c->x[d->rm] = q[1];
+        c->x[d->rd] = q[0];
     }
     writeback(c, d, va, mode);
     return d + 1;
