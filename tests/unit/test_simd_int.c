@@ -1,0 +1,625 @@
+/* AdvSIMD integer instructions: every class (three same, three different,
+ * two-register misc, shift by immediate, across lanes, by element), vector and
+ * scalar forms, saturation and FPSR.QC, rounding, the "2" forms, reserved
+ * encodings. Expected values were produced by running the same instruction
+ * on the same inputs under QEMU (-cpu cortex-a53). */
+#include "unit/tvm.h"
+
+#include <stdio.h>
+
+#define FPSR_QC (1u << 27)
+
+/* One instruction on v0 (destination, also accumulator), v1 and v2; halves
+ * are {bits 127:64, bits 63:0}. */
+typedef struct SimdCase {
+    const char *text;
+    uint32_t insn;
+    uint64_t v0[2], v1[2], v2[2];
+    uint64_t want[2];
+    int qc;
+} SimdCase;
+
+static void set_v(TestVm *t, unsigned n, const uint64_t hl[2])
+{
+    t->cpu.v[n].d[1] = hl[0];
+    t->cpu.v[n].d[0] = hl[1];
+}
+
+static void run_cases(const SimdCase *cs, size_t n)
+{
+    TestVm t;
+    tvm_init(&t);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const SimdCase *k = &cs[i];
+        set_v(&t, 0, k->v0);
+        set_v(&t, 1, k->v1);
+        set_v(&t, 2, k->v2);
+        t.cpu.fpsr = 0;
+        if (!tvm_run1(&t, k->insn)) {
+            print_error("%s (%08x): exception %08x\n", k->text, k->insn, t.cpu.last_exc.esr);
+            bad++;
+            continue;
+        }
+        uint64_t hi = t.cpu.v[0].d[1], lo = t.cpu.v[0].d[0];
+        int qc = (t.cpu.fpsr & FPSR_QC) != 0;
+        if (hi != k->want[0] || lo != k->want[1] || qc != k->qc) {
+            print_error("%s: got %016llx:%016llx qc=%d, want %016llx:%016llx qc=%d\n", k->text,
+                        (unsigned long long)hi, (unsigned long long)lo, qc,
+                        (unsigned long long)k->want[0], (unsigned long long)k->want[1], k->qc);
+            bad++;
+        }
+        /* Sources are never written. */
+        assert_int_equal(t.cpu.v[1].d[1], k->v1[0]);
+        assert_int_equal(t.cpu.v[2].d[0], k->v2[1]);
+    }
+    tvm_free(&t);
+    assert_int_equal(bad, 0);
+}
+
+static const SimdCase three_same_cases[] = {
+    {"add v0.16b, v1.16b, v2.16b", 0x4e228420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffffffff0082007dull, 0xffffffffffffffffull}, 0},
+    {"add v0.2d, v1.2d, v2.2d", 0x4ee28420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x000000000083017dull, 0xffffffffffffffffull}, 0},
+    {"sub v0.4s, v1.4s, v2.4s", 0x6ea28420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000fffffe7d0181ull, 0x02468acf13579bdfull}, 0},
+    {"sub v0.4h, v1.4h, v2.4h", 0x2e628420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x02478acf13579bdfull}, 0},
+    {"mul v0.8h, v1.8h, v2.8h", 0x4e629c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x800080007f00fd02ull, 0xb4140b28fe1c8cf0ull}, 0},
+    {"mla v0.4s, v1.4s, v2.4s", 0x4ea29420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x51119111958e0e13ull, 0x46042d4a0783af12ull}, 0},
+    {"mls v0.8b, v1.8b, v2.8b", 0x2e229420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x240e00fafc061832ull}, 0},
+    {"pmul v0.16b, v1.16b, v2.16b", 0x6e229c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x80008000ff00ffaaull, 0xfee4d2c8c6dceaf0ull}, 0},
+    {"sqadd v0.8h, v1.8h, v2.8h", 0x4e620c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x01ff7f8001ff0001ull, 0x0000000100000001ull}, {0x7fff00007fff8001ull, 0x7fff000080000001ull}, 1},
+    {"uqadd v0.16b, v1.16b, v2.16b", 0x6e220c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffffffffff82ffffull, 0xffffffffffffffffull}, 1},
+    {"sqsub v0.4s, v1.4s, v2.4s", 0x4ea22c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x01ff7f8001ff0001ull, 0x0000000100000001ull}, {0x7d8001007e007fffull, 0x7ffffffe80000000ull}, 1},
+    {"uqsub v0.2d, v1.2d, v2.2d", 0x6ee22c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000fffffe7d0181ull, 0x0000000000000000ull}, 1},
+    {"shadd v0.16b, v1.16b, v2.16b", 0x4e220420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffffffff00c1003eull, 0xffffffffffffffffull}, 0},
+    {"uhadd v0.8h, v1.8h, v2.8h", 0x6e620420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7fff7fff804180beull, 0x7fff7fff7fff7fffull}, 0},
+    {"srhadd v0.4s, v1.4s, v2.4s", 0x4ea21420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x00000000004180bfull, 0x0000000000000000ull}, 0},
+    {"urhadd v0.8b, v1.8b, v2.8b", 0x2e221420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x8080808080808080ull}, 0},
+    {"shsub v0.8h, v1.8h, v2.8h", 0x4e622420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x80007fffff3f00c0ull, 0x0123456789abcdefull}, 0},
+    {"uhsub v0.16b, v1.16b, v2.16b", 0x6e222420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0080ff7f7f3f81c0ull, 0x81a3c5e7092b4d6full}, 0},
+    {"smax v0.8h, v1.8h, v2.8h", 0x4e626420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7fff7fff0102017full, 0x0123456776543210ull}, 0},
+    {"umin v0.4s, v1.4s, v2.4s", 0x6ea26c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7fff80000102fffeull, 0x0123456776543210ull}, 0},
+    {"smin v0.16b, v1.16b, v2.16b", 0x4e226c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x80ff80ffff80fffeull, 0xfedcba9889abcdefull}, 0},
+    {"umax v0.8b, v1.8b, v2.8b", 0x2e226420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xfedcba9889abcdefull}, 0},
+    {"smaxp v0.8h, v1.8h, v2.8h", 0x4e62a420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7fff0102fedc7654ull, 0x7fff017f4567cdefull}, 0},
+    {"uminp v0.4s, v1.4s, v2.4s", 0x6ea2ac20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0102fffe76543210ull, 0x80007fff01234567ull}, 0},
+    {"umaxp v0.16b, v1.16b, v2.16b", 0x6e22a420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xff8002fffeba7632ull, 0x80ffff7f2367abefull}, 0},
+    {"addp v0.2d, v1.2d, v2.2d", 0x4ee2bc20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7edc3a987757320eull, 0x8123c567892bcf6eull}, 0},
+    {"addp v0.8b, v1.8b, v2.8b", 0x0e22bc20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xda52ca4224ac34bcull}, 0},
+    {"sminp v0.2s, v1.2s, v2.2s", 0x0ea2ac20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xfedcba9889abcdefull}, 0},
+    {"sabd v0.16b, v1.16b, v2.16b", 0x4e227420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xff01ff0102820281ull, 0x03478bcfeda96521ull}, 0},
+    {"uabd v0.8h, v1.8h, v2.8h", 0x6e627420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x00010001fe7efe7full, 0xfdb9753113579bdfull}, 0},
+    {"saba v0.4s, v1.4s, v2.4s", 0x4ea27c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x1110111212940f90ull, 0x2468acf10eca8643ull}, 0},
+    {"uaba v0.8b, v1.8b, v2.8b", 0x2e227c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x1fdb97533579bd01ull}, 0},
+    {"cmeq v0.16b, v1.16b, v2.16b", 0x6e228c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x80007fff00000000ull, 0x0123000089ab0000ull}, {0xffffffff00000000ull, 0xffff0000ffff0000ull}, 0},
+    {"cmgt v0.8h, v1.8h, v2.8h", 0x4e623420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000ffff0000ffffull, 0xffffffff00000000ull}, 0},
+    {"cmge v0.4s, v1.4s, v2.4s", 0x4ea23c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffffffff00000000ull}, 0},
+    {"cmhi v0.2d, v1.2d, v2.2d", 0x6ee23420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffffffffffffffffull, 0x0000000000000000ull}, 0},
+    {"cmhs v0.16b, v1.16b, v2.16b", 0x6e223c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xff0000ffffff0000ull, 0x00000000ffffffffull}, 0},
+    {"cmtst v0.8b, v1.8b, v2.8b", 0x0e228c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+    {"sshl v0.16b, v1.16b, v2.16b", 0x4e224420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0x0000fc80ffff0000ull, 0x0111119cff000000ull}, 0},
+    {"ushl v0.8h, v1.8h, v2.8h", 0x6e624420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0x4000ff8000000000ull, 0x0091159c00000000ull}, 0},
+    {"srshl v0.16b, v1.16b, v2.16b", 0x4e225420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0x0000fc8000000000ull, 0x0112119c00000000ull}, 0},
+    {"urshl v0.4s, v1.4s, v2.4s", 0x6ea25420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0x003fff8000000000ull, 0x048d159c00000000ull}, 0},
+    {"sqshl v0.16b, v1.16b, v2.16b", 0x4e224c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0x80007f80ffff7f00ull, 0x0111117fff808080ull}, 1},
+    {"uqshl v0.8h, v1.8h, v2.8h", 0x6e624c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0x4000ffff00000000ull, 0x0091ffffffffffffull}, 1},
+    {"sqrshl v0.2d, v1.2d, v2.2d", 0x4ee25c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0x0000000000000000ull, 0x7fffffffffffffffull}, 1},
+    {"uqrshl v0.16b, v1.16b, v2.16b", 0x6e225c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0xff00ffff0200ff00ull, 0x011211ff00ffffffull}, 1},
+    {"sqdmulh v0.8h, v1.8h, v2.8h", 0x4e62b420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x7efe7f007ffe7fffull, 0x7ffe00007fff0000ull}, 1},
+    {"sqrdmulh v0.4s, v1.4s, v2.4s", 0x6ea2b420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7f7f01000102fefbull, 0xfedcba9889abcdf0ull}, 0},
+    {"and v0.16b, v1.16b, v2.16b", 0x4e221c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x000000000100017eull, 0x0000000000000000ull}, 0},
+    {"bic v0.8b, v1.8b, v2.8b", 0x0e621c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0123456789abcdefull}, 0},
+    {"orr v0.16b, v1.16b, v2.16b", 0x4ea21c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffffffffff82ffffull, 0xffffffffffffffffull}, 0},
+    {"orn v0.16b, v1.16b, v2.16b", 0x4ee21c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x80007ffffffd017full, 0x0123456789abcdefull}, 0},
+    {"eor v0.8b, v1.8b, v2.8b", 0x2e221c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffffffffffffffffull}, 0},
+    {"bsl v0.16b, v1.16b, v2.16b", 0x6e621c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x6eee91111102efffull, 0xdcfe98ba54761032ull}, 0},
+    {"bit v0.16b, v1.16b, v2.16b", 0x6ea21c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x000011111111017full, 0x0022002200220022ull}, 0},
+    {"bif v0.8b, v1.8b, v2.8b", 0x2ee21c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x23236767ababefefull}, 0},
+    {"sqadd b0, b1, b2", 0x5e220c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x01ff7f8001ff0001ull, 0x0000000100000001ull}, {0x0000000000000000ull, 0x0000000000000001ull}, 0},
+    {"uqsub s0, s1, s2", 0x7ea22c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000013579bdfull}, 0},
+    {"sqshl h0, h1, h2", 0x5e624c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0x0000000000000000ull, 0x0000000000008000ull}, 1},
+    {"uqrshl d0, d1, d2", 0x7ee25c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x01ff0207f9c04080ull, 0x00fffe02f0101f21ull}, {0x0000000000000000ull, 0xffffffffffffffffull}, 1},
+    {"cmgt d0, d1, d2", 0x5ee23420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffffffffffffffffull}, 0},
+    {"add d0, d1, d2", 0x5ee28420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffffffffffffffffull}, 0},
+    {"sub d0, d1, d2", 0x7ee28420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x02468acf13579bdfull}, 0},
+    {"cmtst d0, d1, d2", 0x5ee28c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+    {"srshl d0, d1, d2", 0x5ee25420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x0000000000000000ull, 0x00000000000000fcull}, {0x0000000000000000ull, 0x00123456789abcdfull}, 0},
+    {"sqrdmulh s0, s1, s2", 0x7ea2b420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x0000000000000000ull, 0x000000007fffffffull}, 1},
+    {"addp d0, v1.2d", 0x5ef1b820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x8123c567892bcf6eull}, 0},
+};
+static const SimdCase three_diff_cases[] = {
+    {"saddl v0.8h, v1.8b, v2.8b", 0x0e220020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffffffffffffffffull, 0xffffffffffffffffull}, 0},
+    {"saddl2 v0.4s, v1.8h, v2.8h", 0x4e620020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffffffffffffffffull, 0x000000820000017dull}, 0},
+    {"uaddl2 v0.2d, v1.4s, v2.4s", 0x6ea20020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x00000000ffffffffull, 0x000000010083017dull}, 0},
+    {"saddw v0.8h, v1.8h, v2.8b", 0x0e221020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7ffe7fdbff3a0117ull, 0x019945bb89ddcdffull}, 0},
+    {"uaddw2 v0.4s, v1.4s, v2.8h", 0x6e621020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x8000fffeff80817full, 0x0123466989accdedull}, 0},
+    {"ssubl v0.2d, v1.2s, v2.2s", 0x0ea22020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000002468acfull, 0xffffffff13579bdfull}, 0},
+    {"usubl2 v0.8h, v1.16b, v2.16b", 0x6e222020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0001ff01ffff00ffull, 0x00fe007eff02ff81ull}, 0},
+    {"ssubw2 v0.2d, v1.2d, v2.4s", 0x4ea23020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x80007fff7f80817full, 0x0123456788a8cdf1ull}, 0},
+    {"usubw v0.4s, v1.4s, v2.4h", 0x2e623020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7fff8123ff7f46e7ull, 0x0122cf1389ab9bdfull}, 0},
+    {"addhn v0.8b, v1.8h, v2.8h", 0x0e224020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffff0001ffffffffull}, 0},
+    {"addhn2 v0.16b, v1.8h, v2.8h", 0x4e224020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffff0001ffffffffull, 0x2222222222222222ull}, 0},
+    {"raddhn v0.4h, v1.4s, v2.4s", 0x2e624020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000008300000000ull}, 0},
+    {"subhn2 v0.4s, v1.2d, v2.2d", 0x4ea26020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000ffff02468acfull, 0x2222222222222222ull}, 0},
+    {"rsubhn v0.8b, v1.8h, v2.8h", 0x2e226020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000fe02028b139cull}, 0},
+    {"sabal v0.8h, v1.8b, v2.8b", 0x0e225020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x11141158119c11e0ull, 0x230f22cb22872243ull}, 0},
+    {"uabal2 v0.4s, v1.8h, v2.8h", 0x6e625020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x1111111211111112ull, 0x222320a0222320a1ull}, 0},
+    {"sabdl2 v0.2d, v1.4s, v2.4s", 0x4ea27020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x00000000ffff0001ull, 0x000000000182fe7full}, 0},
+    {"uabdl v0.8h, v1.8b, v2.8b", 0x2e227020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x00fd00b900750031ull, 0x00130057009b00dfull}, 0},
+    {"smlal v0.4s, v1.4h, v2.4h", 0x0e628020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x110fc525fe401c39ull, 0xeb70203e1857af12ull}, 0},
+    {"umlal2 v0.2d, v1.4s, v2.4s", 0x6ea28020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x5111111051119111ull, 0x2324a0a1a69f1f24ull}, 0},
+    {"smlsl2 v0.8h, v1.16b, v2.16b", 0x4e22a020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x5091111150911111ull, 0x2223232222232320ull}, 0},
+    {"umlsl v0.4s, v1.4h, v2.4h", 0x2e62a020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0fef5cfdde7b05e9ull, 0xe2802406f9dc9532ull}, 0},
+    {"smull v0.2d, v1.2s, v2.2s", 0x0ea2c020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xfffeb49923e20b28ull, 0xc94e4627e5618cf0ull}, 0},
+    {"umull2 v0.8h, v1.16b, v2.16b", 0x6e22c020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x3f8000003f800000ull, 0x00ff010000ff7e02ull}, 0},
+    {"sqdmull v0.4s, v1.4h, v2.4h", 0x0e62d020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x7ffe000200000002ull, 0x7fffffff00000000ull}, 1},
+    {"sqdmull2 v0.2d, v1.4s, v2.4s", 0x4ea2d020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x7eff81ff7f008000ull, 0x7fff000080000000ull}, 0},
+    {"sqdmlal v0.4s, v1.4h, v2.4h", 0x0e629020, {0x7fffffff00000000ull, 0x8000000000000001ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x01ff7f8001ff0001ull, 0x0000000100000001ull}, {0x7ffffffffffffffeull, 0x8000000000000001ull}, 0},
+    {"sqdmlsl2 v0.2d, v1.4s, v2.4s", 0x4ea2b020, {0x8000000000000000ull, 0x0000000000000001ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x01ff7f8001ff0001ull, 0x0000000100000001ull}, {0x8000000000000000ull, 0xfe0101fe00010001ull}, 1},
+    {"pmull v0.8h, v1.8b, v2.8b", 0x0e22e020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x00fe1ae42cd236c8ull, 0x38c622dc14ea0ef0ull}, 0},
+    {"pmull2 v0.8h, v1.16b, v2.16b", 0x4e22e020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x3f8000003f800000ull, 0x00ff010000ff2aaaull}, 0},
+    {"sqdmull s0, h1, h2", 0x5e62d020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+    {"sqdmlal d0, s1, s2", 0x5ea29020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x01ff7f8001ff0001ull, 0x0000000100000001ull}, {0x0000000000000000ull, 0x2222222122222222ull}, 0},
+    {"sqdmlsl s0, h1, h2", 0x5e62b020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000035b70842ull}, 0},
+};
+static const SimdCase misc_cases[] = {
+    {"rev64 v0.16b, v1.16b", 0x4e200820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7f0180ffff7f0080ull, 0xefcdab8967452301ull}, 0},
+    {"rev64 v0.4s, v1.4s", 0x4ea00820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xff80017f80007fffull, 0x89abcdef01234567ull}, 0},
+    {"rev32 v0.8h, v1.8h", 0x6e600820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7fff8000017fff80ull, 0x45670123cdef89abull}, 0},
+    {"rev16 v0.8b, v1.8b", 0x0e201820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x23016745ab89efcdull}, 0},
+    {"saddlp v0.8h, v1.16b", 0x4e202820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xff80007eff7f0080ull, 0x002400acff34ffbcull}, 0},
+    {"uaddlp v0.1d, v1.2s", 0x2ea02820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x000000008acf1356ull}, 0},
+    {"sadalp v0.4s, v1.8h", 0x4e606820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x1111111011111210ull, 0x222268ac222179bcull}, 0},
+    {"uadalp v0.2d, v1.4s", 0x6ea06820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x111111129091928full, 0x22222222acf13578ull}, 0},
+    {"suqadd v0.16b, v1.16b", 0x4e203820, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7f7fff7f7f7f817full, 0x7f224466097f7f7full}, 1},
+    {"usqadd v0.8h, v1.8h", 0x6e603820, {0x01ff7f8001ff0001ull, 0x0000000100000001ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000ff7f017f0180ull, 0x0123456800000000ull}, 1},
+    {"cls v0.16b, v1.16b", 0x4e204820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0007000707000600ull, 0x0601000000000102ull}, 0},
+    {"clz v0.4s, v1.4s", 0x6ea04820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000700000000ull}, 0},
+    {"cls v0.8h, v1.8h", 0x4e604820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000080006ull, 0x0006000000000001ull}, 0},
+    {"cnt v0.8b, v1.8b", 0x0e205820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0103030503050507ull}, 0},
+    {"not v0.16b, v1.16b", 0x6e205820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7fff8000007ffe80ull, 0xfedcba9876543210ull}, 0},
+    {"rbit v0.16b, v1.16b", 0x6e605820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0100feffff0180feull, 0x80c4a2e691d5b3f7ull}, 0},
+    {"sqabs v0.8h, v1.8h", 0x4e607820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7f7f7f807fff7fffull, 0x7fff00017fff0000ull}, 1},
+    {"sqneg v0.4s, v1.4s", 0x6ea07820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x80807f8080008000ull, 0x800000017fffffffull}, 1},
+    {"abs v0.2d, v1.2d", 0x4ee0b820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7fff8000007ffe81ull, 0x0123456789abcdefull}, 0},
+    {"neg v0.16b, v1.16b", 0x6e20b820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x800081010180ff81ull, 0xffddbb9977553311ull}, 0},
+    {"cmgt v0.8h, v1.8h, #0", 0x4e608820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000ffff0000ffffull, 0xffffffff00000000ull}, 0},
+    {"cmeq v0.16b, v1.16b, #0", 0x4e209820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x0000ff0000010000ull, 0x00000000000000ffull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffff00ffff00ffffull, 0xffffffffffffff00ull}, 0},
+    {"cmlt v0.4s, v1.4s, #0", 0x4ea0a820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffffffffffffffffull, 0x00000000ffffffffull}, 0},
+    {"cmge v0.2d, v1.2d, #0", 0x6ee08820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffffffffffffffffull}, 0},
+    {"cmle v0.8b, v1.8b, #0", 0x2e209820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x0000000000000000ull, 0x0080ff7f01000102ull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffffff0000ff0000ull}, 0},
+    {"xtn v0.8b, v1.8h", 0x0e212820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00ff807f2367abefull}, 0},
+    {"xtn2 v0.8h, v1.4s", 0x4e612820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x7fff017f4567cdefull, 0x2222222222222222ull}, 0},
+    {"sqxtn v0.8b, v1.8h", 0x0e214820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x807f807f7f7f8080ull}, 1},
+    {"sqxtn2 v0.4s, v1.2d", 0x4ea14820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x800000007fffffffull, 0x2222222222222222ull}, 1},
+    {"uqxtn v0.4h, v1.4s", 0x2e614820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffffffffffffffffull}, 1},
+    {"sqxtun2 v0.16b, v1.8h", 0x6e212820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x00ff00ffffff0000ull, 0x2222222222222222ull}, 1},
+    {"sqxtun v0.2s, v1.2d", 0x2ea12820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00000000ffffffffull}, 1},
+    {"shll v0.8h, v1.8b, #8", 0x2e213820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0100230045006700ull, 0x8900ab00cd00ef00ull}, 0},
+    {"shll2 v0.2d, v1.4s, #32", 0x6ea13820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x80007fff00000000ull, 0xff80017f00000000ull}, 0},
+    {"sqabs b0, b1", 0x5e207820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+    {"sqneg d0, d1", 0x7ee07820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x0000000000000000ull, 0x8000000000000000ull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x7fffffffffffffffull}, 1},
+    {"abs d0, d1", 0x5ee0b820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0123456789abcdefull}, 0},
+    {"neg d0, d1", 0x7ee0b820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xfedcba9876543211ull}, 0},
+    {"cmlt d0, d1, #0", 0x5ee0a820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+    {"cmeq d0, d1, #0", 0x5ee09820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+    {"suqadd h0, h1", 0x5e603820, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000007fffull}, 1},
+    {"usqadd s0, s1", 0x7ea03820, {0x01ff7f8001ff0001ull, 0x0000000100000001ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 1},
+    {"sqxtn b0, h1", 0x5e214820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000080ull}, 1},
+    {"uqxtn h0, s1", 0x7e614820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x000000000000ffffull}, 1},
+    {"sqxtun s0, d1", 0x7ea12820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00000000ffffffffull}, 1},
+};
+static const SimdCase shift_cases[] = {
+    {"sshr v0.16b, v1.16b, #3", 0x4f0d0420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xf0000ffffff0000full, 0x0004080cf1f5f9fdull}, 0},
+    {"sshr v0.2d, v1.2d, #64", 0x4f400420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffffffffffffffffull, 0x0000000000000000ull}, 0},
+    {"ushr v0.8h, v1.8h, #16", 0x6f100420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+    {"ushr v0.2s, v1.2s, #5", 0x2f3b0420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00091a2b044d5e6full}, 0},
+    {"ssra v0.4s, v1.4s, #31", 0x4f211420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x1111111011111110ull, 0x2222222222222221ull}, 0},
+    {"usra v0.16b, v1.16b, #8", 0x6f081420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x1111111111111111ull, 0x2222222222222222ull}, 0},
+    {"srshr v0.8h, v1.8h, #4", 0x4f1c2420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xf8000800fff80018ull, 0x00120456f89bfcdfull}, 0},
+    {"urshr v0.2d, v1.2d, #64", 0x6f402420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000001ull, 0x0000000000000000ull}, 0},
+    {"srsra v0.8b, v1.8b, #1", 0x0f0f3420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x23344556e7f8091aull}, 0},
+    {"ursra v0.4s, v1.4s, #12", 0x6f343420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x1119111911210911ull, 0x22223456222abcdfull}, 0},
+    {"sri v0.16b, v1.16b, #3", 0x6f0d4420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x10000f1f1f10000full, 0x2024282c3135393dull}, 0},
+    {"sri v0.2d, v1.2d, #64", 0x6f404420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x1111111111111111ull, 0x2222222222222222ull}, 0},
+    {"shl v0.8h, v1.8h, #15", 0x4f1f5420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000800000008000ull, 0x8000800080008000ull}, 0},
+    {"sli v0.4s, v1.4s, #7", 0x6f275420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x003fff91c000bf91ull, 0x91a2b3a2d5e6f7a2ull}, 0},
+    {"sli v0.8b, v1.8b, #0", 0x2f085420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0123456789abcdefull}, 0},
+    {"sqshl v0.16b, v1.16b, #2", 0x4f0a7420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x80007ffcfc80047full, 0x047f7f7f808080bcull}, 1},
+    {"uqshl v0.8h, v1.8h, #1", 0x6f117420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xfffffffeffff02feull, 0x02468aceffffffffull}, 1},
+    {"sqshlu v0.4s, v1.4s, #1", 0x6f216420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x02468ace00000000ull}, 1},
+    {"sqshlu v0.2d, v1.2d, #0", 0x6f406420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0123456789abcdefull}, 1},
+    {"shrn v0.8b, v1.8h, #3", 0x0f0d8420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00fff02f24ac35bdull}, 0},
+    {"shrn2 v0.8h, v1.4s, #16", 0x4f108420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x8000ff80012389abull, 0x2222222222222222ull}, 0},
+    {"rshrn v0.2s, v1.2d, #32", 0x0f208c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x8000800001234568ull}, 0},
+    {"rshrn2 v0.16b, v1.8h, #1", 0x4f0f8c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000c0c092b4d6f8ull, 0x2222222222222222ull}, 0},
+    {"sqshrn v0.4h, v1.4s, #4", 0x0f1c9420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x800080007fff8000ull}, 1},
+    {"sqrshrn2 v0.4s, v1.2d, #31", 0x4f219c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x8000000002468acfull, 0x2222222222222222ull}, 1},
+    {"uqshrn v0.8b, v1.8h, #2", 0x2f0e9420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffffff5f48ffffffull}, 1},
+    {"uqrshrn2 v0.8h, v1.4s, #16", 0x6f109c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x8000ff80012389acull, 0x2222222222222222ull}, 0},
+    {"sqshrun v0.8b, v1.8h, #1", 0x2f0f8420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00ff00bf91ff0000ull}, 1},
+    {"sqrshrun2 v0.4s, v1.2d, #3", 0x6f3d8c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x00000000ffffffffull, 0x2222222222222222ull}, 1},
+    {"sshll v0.8h, v1.8b, #0", 0x0f08a420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0001002300450067ull, 0xff89ffabffcdffefull}, 0},
+    {"sshll2 v0.4s, v1.8h, #5", 0x4f15a420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xfff00000000fffe0ull, 0xfffff00000002fe0ull}, 0},
+    {"ushll v0.2d, v1.2s, #31", 0x2f3fa420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0091a2b380000000ull, 0x44d5e6f780000000ull}, 0},
+    {"ushll2 v0.8h, v1.16b, #7", 0x6f0fa420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x400000003f807f80ull, 0x7f80400000803f80ull}, 0},
+    {"sshr d0, d1, #1", 0x5f7f0420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0091a2b3c4d5e6f7ull}, 0},
+    {"ursra d0, d1, #64", 0x7f403420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x2222222222222222ull}, 0},
+    {"shl d0, d1, #63", 0x5f7f5420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x8000000000000000ull}, 0},
+    {"sri d0, d1, #4", 0x7f7c4420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x20123456789abcdeull}, 0},
+    {"sqshl b0, b1, #3", 0x5f0b7420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000080ull}, 1},
+    {"uqshl s0, s1, #4", 0x7f247420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00000000ffffffffull}, 1},
+    {"sqshlu h0, h1, #2", 0x7f126420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 1},
+    {"sqshrn b0, h1, #1", 0x5f0f9420, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000080ull}, 1},
+    {"uqrshrn h0, s1, #8", 0x7f189c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x000000000000ffffull}, 1},
+    {"sqrshrun s0, d1, #16", 0x7f308c20, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00000000ffffffffull}, 1},
+};
+static const SimdCase across_cases[] = {
+    {"addv b0, v1.16b", 0x4e31b820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00000000000000bdull}, 0},
+    {"addv h0, v1.4h", 0x0e71b820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000009e24ull}, 0},
+    {"addv s0, v1.4s", 0x4eb1b820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x000000000a4f94d4ull}, 0},
+    {"saddlv h0, v1.16b", 0x4e303820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x000000000000ffbdull}, 0},
+    {"uaddlv s0, v1.8h", 0x6e703820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000039f22ull}, 0},
+    {"saddlv d0, v1.4s", 0x4eb03820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xffffffff0a4f94d4ull}, 0},
+    {"uaddlv h0, v1.8b", 0x2e303820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00000000000003c0ull}, 0},
+    {"smaxv b0, v1.8b", 0x0e30a820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000067ull}, 0},
+    {"umaxv h0, v1.8h", 0x6e70a820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x000000000000ff80ull}, 0},
+    {"sminv s0, v1.4s", 0x4eb1a820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000080007fffull}, 0},
+    {"uminv b0, v1.16b", 0x6e31a820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+};
+static const SimdCase elem_cases[] = {
+    {"mul v0.8h, v1.8h, v2.h[5]", 0x4f528820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000fefe7f0081feull, 0x2546f1cebe568adeull}, 0},
+    {"mul v0.2s, v1.2s, v2.s[3]", 0x0fa28820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xdd4c800099088000ull}, 0},
+    {"mla v0.4s, v1.4s, v2.s[1]", 0x6fa20020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x6f805679114c3a79ull, 0x46042d4acf280e0aull}, 0},
+    {"mls v0.4h, v1.4h, v2.h[7]", 0x2f724820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0xa345e7892bcd7011ull}, 0},
+    {"smull v0.4s, v1.4h, v2.h[2]", 0x0f62a020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xffb11ac8ed2f0b28ull, 0x2014fb880d92ebe8ull}, 0},
+    {"umull2 v0.2d, v1.4s, v2.s[2]", 0x6f82a820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x008180807efc0002ull, 0x01027e7f847cfd02ull}, 0},
+    {"smlal2 v0.4s, v1.8h, v2.h[0]", 0x4f422020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xf80911112a18df01ull, 0x22091a22226d0812ull}, 0},
+    {"umlal v0.2d, v1.2s, v2.s[1]", 0x2fa22020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x12330b1134f31c39ull, 0xab314c72cf280e0aull}, 0},
+    {"smlsl v0.2d, v1.2s, v2.s[3]", 0x0fa26820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x107f6eef33c49111ull, 0x5d4c00008919a222ull}, 0},
+    {"umlsl2 v0.4s, v1.8h, v2.h[6]", 0x6f626820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0xd1111111d1119111ull, 0xa26222222162a222ull}, 0},
+    {"sqdmull v0.4s, v1.4h, v2.h[4]", 0x0f42b820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x8001000000010000ull, 0x7fffffff00000000ull}, 1},
+    {"sqdmlal2 v0.2d, v1.4s, v2.s[0]", 0x4f823020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x9191909111111111ull, 0xa222a22222222222ull}, 0},
+    {"sqdmlsl v0.4s, v1.4h, v2.h[1]", 0x0f527020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x10040e19d0e89179ull, 0x7fffffff506aa94aull}, 1},
+    {"sqdmulh v0.8h, v1.8h, v2.h[0]", 0x4f42c020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+    {"sqrdmulh v0.2s, v1.2s, v2.s[2]", 0x0f82d820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x0000000000000000ull, 0x7fff7fff80008000ull}, 0},
+    {"sqdmulh h0, h1, v2.h[3]", 0x5f72c020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x0000000000000000ull, 0x0000000000000000ull}, 0},
+    {"sqrdmulh s0, s1, v2.s[1]", 0x5fa2d020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x00000000010d4393ull}, 0},
+    {"sqdmull d0, s1, v2.s[0]", 0x5f82b020, {0x1111111111111111ull, 0x2222222222222222ull}, {0x7f7f80807fff8000ull, 0x7fffffff80000000ull},
+     {0x7f7f80807fff8000ull, 0x7fffffff80000000ull}, {0x0000000000000000ull, 0x7fffffffffffffffull}, 1},
+    {"sqdmlal s0, h1, v2.h[6]", 0x5f623820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x0000000054332222ull}, 0},
+    {"sqdmlsl d0, s1, v2.s[3]", 0x5fa27820, {0x1111111111111111ull, 0x2222222222222222ull}, {0x80007fffff80017full, 0x0123456789abcdefull},
+     {0x7fff80000102fffeull, 0xfedcba9876543210ull}, {0x0000000000000000ull, 0x7fffffffffffffffull}, 1},
+};
+
+#define RUN(name)                                                                        \
+    static void name(void **state)                                                       \
+    {                                                                                    \
+        run_cases(name##_cases, sizeof(name##_cases) / sizeof(name##_cases[0]));         \
+    }
+RUN(three_same)
+RUN(three_diff)
+RUN(misc)
+RUN(shift)
+RUN(across)
+RUN(elem)
+
+/* Reserved size/Q combinations and unadvertised features are UNDEFINED. */
+static void reserved_encodings_are_undefined(void **state)
+{
+    static const uint32_t undef[] = {
+        0x0ee28420, /* add v0.1d (size 3, Q=0) */
+        0x4ee20420, /* shadd .2d */
+        0x4ee29c20, /* mul .2d */
+        0x4e22b420, /* sqdmulh .16b */
+        0x0ee20020, /* saddl from .1d */
+        0x0ee2e020, /* pmull .1q: crypto, not advertised */
+        0x0f400420, /* sshr v0.1d */
+        0x0f458420, /* shrn from 64-bit lanes */
+        0x5f0f0420, /* sshr b0 (scalar shifts are 64-bit only) */
+        0x0eb1b820, /* addv s0, v1.2s */
+        0x6ea00820, /* rev32 .4s */
+        0x5ea28420, /* add s0 (scalar add is 64-bit only) */
+        0x5e212820, /* xtn scalar */
+        0x5eb1b820, /* addp s0 */
+        0x6ea05820, /* not/rbit with size 2 */
+        0x6f220020, /* mla by element, size 0 */
+        0x6fe20020, /* mla by element, size 3 */
+        0x6f42d020, /* sqrdmlah by element: RDM, not advertised */
+        0x6e828420, /* sqrdmlah (vector): RDM, not advertised */
+    };
+    TestVm t;
+    tvm_init(&t);
+    for (size_t i = 0; i < sizeof(undef) / sizeof(undef[0]); i++) {
+        if (tvm_run1(&t, undef[i]) || t.cpu.last_exc.esr != ESR(EC_UNKNOWN, 0)) {
+            print_error("%08x: not undefined (esr %08x)\n", undef[i], t.cpu.last_exc.esr);
+            fail();
+        }
+    }
+    tvm_free(&t);
+}
+
+/* Lanes beyond a 64-bit arrangement neither saturate nor survive. */
+static void inactive_lanes_do_not_set_qc(void **state)
+{
+    TestVm t;
+    tvm_init(&t);
+    const uint64_t ones[2] = {~0ull, 0x0102030405060708ull};
+    set_v(&t, 1, ones);
+    set_v(&t, 2, ones);
+    t.cpu.fpsr = 0;
+    assert_true(tvm_run1(&t, 0x2e220c20)); /* uqadd v0.8b, v1.8b, v2.8b */
+    assert_int_equal(t.cpu.v[0].d[0], 0x020406080a0c0e10ull);
+    assert_int_equal(t.cpu.v[0].d[1], 0);
+    assert_int_equal(t.cpu.fpsr & FPSR_QC, 0);
+    assert_true(tvm_run1(&t, 0x6e220c20)); /* uqadd v0.16b: now it saturates */
+    assert_int_equal(t.cpu.v[0].d[1], ~0ull);
+    assert_int_equal(t.cpu.fpsr & FPSR_QC, FPSR_QC);
+    /* QC is sticky: a later non-saturating operation leaves it set. */
+    assert_true(tvm_run1(&t, 0x4e228420)); /* add v0.16b */
+    assert_int_equal(t.cpu.fpsr & FPSR_QC, FPSR_QC);
+    tvm_free(&t);
+}
+
+/* Destination equal to a source, and the strlen idiom cmeq + umaxp. */
+static void aliasing_and_strlen_idiom(void **state)
+{
+    TestVm t;
+    tvm_init(&t);
+    const uint64_t v[2] = {0x0000000000000000ull, 0x4142434400454647ull};
+    set_v(&t, 1, v);
+    uint32_t seq[] = {
+        0x4e209821, /* cmeq v1.16b, v1.16b, #0 */
+        0x6e21a421, /* umaxp v1.16b, v1.16b, v1.16b */
+    };
+    assert_true(tvm_run(&t, seq, 2));
+    /* Bytes 3 and 8..15 were zero: pairs (2,3) and (8,9)..(14,15) -> lanes 1, 4..7,
+     * in both halves (Vn and Vm are the same register). */
+    assert_int_equal(t.cpu.v[1].d[0], 0xffffffff0000ff00ull);
+    assert_int_equal(t.cpu.v[1].d[1], 0xffffffff0000ff00ull);
+    tvm_free(&t);
+}
+
+static void fp_disabled_traps(void **state)
+{
+    TestVm t;
+    tvm_init(&t);
+    t.cpu.sr.cpacr = 0;
+    cpu_set_pstate(&t.cpu, cpu_get_pstate(&t.cpu));
+    assert_false(tvm_run1(&t, 0x4e228420)); /* add v0.16b */
+    assert_int_equal(t.cpu.last_exc.esr >> 26, EC_FP_ACCESS);
+    tvm_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(three_same),
+        cmocka_unit_test(three_diff),
+        cmocka_unit_test(misc),
+        cmocka_unit_test(shift),
+        cmocka_unit_test(across),
+        cmocka_unit_test(elem),
+        cmocka_unit_test(reserved_encodings_are_undefined),
+        cmocka_unit_test(inactive_lanes_do_not_set_qc),
+        cmocka_unit_test(aliasing_and_strlen_idiom),
+        cmocka_unit_test(fp_disabled_traps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
