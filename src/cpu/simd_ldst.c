@@ -5,7 +5,7 @@
  * Fields: rd = Rt (0..31; the list wraps modulo 32), rn = base slot (SP for
  * 31), rm = Xm for the register post-index form, imm = transfer size in bytes
  * (the immediate post-index), f0 = log2 element size, f1 = structure elements
- * (selem), f2 = lane index, f3 = Q.
+ * (selem; for LD1/ST1 multiple: the register count), f2 = lane index, f3 = Q.
  *
  * Contiguous transfers that stay within one page go through the soft TLB in one
  * step; anything else is done element by element with mem_load/mem_store, in
@@ -89,30 +89,60 @@ static HOT void store_bytes(Cpu *c, uint64_t va, const uint8_t *buf, unsigned le
 
 /* ------------------------------------------- LD1/ST1 multiple structures ---- */
 
+/* Registers Vt..Vt+n-1 (modulo 32) from/to n * (Q ? 16 : 8) bytes at p. */
+static HOT void regs_from_bytes(Cpu *c, unsigned t, const uint8_t *p, unsigned n, bool q)
+{
+    if (q && t + n <= 32) {
+        memcpy(&c->v[t], p, 16 * n);
+        return;
+    }
+    for (unsigned k = 0; k < n; k++) {
+        VReg *r = &c->v[(t + k) & 31];
+        if (q) {
+            memcpy(r, p + 16 * k, 16);
+        } else {
+            memcpy(&r->d[0], p + 8 * k, 8);
+            r->d[1] = 0;
+        }
+    }
+}
+
+static HOT void regs_to_bytes(const Cpu *c, unsigned t, uint8_t *p, unsigned n, bool q)
+{
+    if (q && t + n <= 32) {
+        memcpy(p, &c->v[t], 16 * n);
+        return;
+    }
+    for (unsigned k = 0; k < n; k++)
+        memcpy(p + (q ? 16 : 8) * k, &c->v[(t + k) & 31], q ? 16 : 8);
+}
+
+static __attribute__((noinline)) void ld1_multi_slow(Cpu *c, const Insn *d, uint64_t va)
+{
+    unsigned n = d->f1, q = d->f3, len = n * (q ? 16 : 8);
+    uint8_t buf[64];
+    load_elems(c, va, buf, len, d->f0);
+    regs_from_bytes(c, d->rd, buf, n, q);
+}
+
+static __attribute__((noinline)) void st1_multi_slow(Cpu *c, const Insn *d, uint64_t va)
+{
+    unsigned n = d->f1, q = d->f3, len = n * (q ? 16 : 8);
+    uint8_t buf[64];
+    regs_to_bytes(c, d->rd, buf, n, q);
+    store_elems(c, va, buf, len, d->f0);
+}
+
 static HOT const Insn *ld1_multi(Cpu *c, const Insn *d, unsigned n, bool q, int wb)
 {
     fp_check(c, d);
     uint64_t va = c->x[d->rn];
-    unsigned t = d->rd, rb = q ? 16 : 8, len = n * rb;
-    const uint8_t *p = host_rd(c, va, len);
-    uint8_t buf[64];
-    if (__builtin_expect(p == NULL, 0)) {
-        load_elems(c, va, buf, len, d->f0);
-        p = buf;
-    }
-    if (q && t + n <= 32) {
-        memcpy(&c->v[t], p, len);
-    } else {
-        for (unsigned k = 0; k < n; k++) {
-            VReg *r = &c->v[(t + k) & 31];
-            if (q) {
-                memcpy(r, p + 16 * k, 16);
-            } else {
-                memcpy(&r->d[0], p + 8 * k, 8);
-                r->d[1] = 0;
-            }
-        }
-    }
+    unsigned len = n * (q ? 16 : 8);
+    const TlbEntry *e = mmu_tlb(c, va, 0);
+    if (__builtin_expect(mmu_fast_ok(e->read, va, len, 0), 1))
+        regs_from_bytes(c, d->rd, (const uint8_t *)(uintptr_t)(va + e->addend), n, q);
+    else
+        ld1_multi_slow(c, d, va);
     writeback(c, d, va, wb);
     return d + 1;
 }
@@ -121,18 +151,12 @@ static HOT const Insn *st1_multi(Cpu *c, const Insn *d, unsigned n, bool q, int 
 {
     fp_check(c, d);
     uint64_t va = c->x[d->rn];
-    unsigned t = d->rd, rb = q ? 16 : 8, len = n * rb;
-    uint8_t *p = host_wr(c, va, len);
-    if (__builtin_expect(p != NULL, 1) && q && t + n <= 32) {
-        memcpy(p, &c->v[t], len);
-    } else {
-        uint8_t buf[64];
-        uint8_t *dst = p ? p : buf;
-        for (unsigned k = 0; k < n; k++)
-            memcpy(dst + rb * k, &c->v[(t + k) & 31], rb);
-        if (!p)
-            store_elems(c, va, buf, len, d->f0);
-    }
+    unsigned len = n * (q ? 16 : 8);
+    const TlbEntry *e = mmu_tlb(c, va, 0);
+    if (__builtin_expect(mmu_fast_ok(e->write, va, len, 0), 1))
+        regs_to_bytes(c, d->rd, (uint8_t *)(uintptr_t)(va + e->addend), n, q);
+    else
+        st1_multi_slow(c, d, va);
     writeback(c, d, va, wb);
     return d + 1;
 }
@@ -344,7 +368,7 @@ static void decode_multi(uint32_t raw, Insn *d, int wb)
     if (lsz == 3 && !q && selem != 1)
         return;
     d->f0 = (uint8_t)lsz;
-    d->f1 = (uint8_t)selem;
+    d->f1 = (uint8_t)(selem == 1 ? n : selem); /* LD1/ST1: registers; else selem */
     d->f3 = q;
     d->imm = (uint64_t)(q ? 16 : 8) * n * selem;
     if (selem == 1)
