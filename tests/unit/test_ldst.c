@@ -574,6 +574,13 @@ static void exclusive_status_register_overlap(void **state)
     assert_true(tvm_run(&t, seq, 2));
     assert_int_equal(get64(&t, 0), 0x55);
     assert_int_equal(t.cpu.x[1], 0);
+
+    /* ldxp x1, x1, [x0]: the second element wins (QEMU). */
+    put64(&t, 16, 0xaaaa);
+    put64(&t, 24, 0xbbbb);
+    t.cpu.x[0] = DATA + 16;
+    assert_true(tvm_run1(&t, 0xc87f0401));
+    assert_int_equal(t.cpu.x[1], 0xbbbb);
     tvm_free(&t);
 }
 
