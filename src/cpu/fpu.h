@@ -13,7 +13,8 @@
  * NaN and not +-min normal; everything else is recomputed exactly by the
  * slow path (fpu.c), which also handles FZ, DN and directed rounding.
  * Invariant: between guest FP operations the host MXCSR has no exception
- * flags other than DE (denormal operand, ignored). */
+ * flags other than DE (denormal operand, ignored); as other host code may
+ * break that, each fast path first checks MXCSR (fpu_mx_clean). */
 #ifndef TANDEM_FPU_H
 #define TANDEM_FPU_H
 
@@ -51,6 +52,16 @@ static inline unsigned fpu_rmode(const Cpu *c) { return (c->fpcr >> FPCR_RMODE_S
 #define MX_FLAGS 0x3fu
 
 static inline void fpu_mx_write(uint32_t m) { __asm__ volatile("ldmxcsr %0" : : "m"(m)); }
+
+/* Other host code (libc, the rest of the VMM) may leave flags or another
+ * mode in MXCSR: reset it before a fast-path operation if so. */
+static inline void fpu_mx_clean(void)
+{
+    uint32_t m;
+    __asm__ volatile("stmxcsr %0" : "=m"(m));
+    if (__builtin_expect((m & ~MX_DE) != 0x1f80, 0))
+        fpu_mx_write(0x1f80);
+}
 
 /* Bit casts */
 static inline float f32_of(uint32_t x) { float f; memcpy(&f, &x, 4); return f; }
@@ -113,6 +124,7 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
             float x = f32_of(a), y = f32_of(b), r;                                         \
+            fpu_mx_clean();                                                                \
             __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
@@ -126,6 +138,7 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
             double x = f64_of(a), y = f64_of(b), r;                                        \
+            fpu_mx_clean();                                                                \
             __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
@@ -146,6 +159,7 @@ static inline uint32_t fpu_mulx32(Cpu *c, uint32_t a, uint32_t b)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         float x = f32_of(a), y = f32_of(b), r;
+        fpu_mx_clean();
         __asm__ volatile("" : "+x"(x), "+x"(y));
         r = x * y;
         uint32_t m;
@@ -159,6 +173,7 @@ static inline uint64_t fpu_mulx64(Cpu *c, uint64_t a, uint64_t b)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         double x = f64_of(a), y = f64_of(b), r;
+        fpu_mx_clean();
         __asm__ volatile("" : "+x"(x), "+x"(y));
         r = x * y;
         uint32_t m;
@@ -174,6 +189,7 @@ static inline uint32_t fpu_sqrt32(Cpu *c, uint32_t a)
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         float r, x = f32_of(a);
         uint32_t m;
+        fpu_mx_clean();
         __asm__ volatile("" : "+x"(x));
         __asm__("sqrtss %1, %0" : "=x"(r) : "x"(x));
         __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
@@ -187,6 +203,7 @@ static inline uint64_t fpu_sqrt64(Cpu *c, uint64_t a)
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         double r, x = f64_of(a);
         uint32_t m;
+        fpu_mx_clean();
         __asm__ volatile("" : "+x"(x));
         __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(x));
         __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
@@ -202,6 +219,7 @@ double fpu_host_fma(double n, double m, double a);
 static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+        fpu_mx_clean();
         float r = fpu_host_fmaf(f32_of(n), f32_of(m), f32_of(a));
         uint32_t mx;
         __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
@@ -213,6 +231,7 @@ static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
 static inline uint64_t fpu_fma64(Cpu *c, uint64_t a, uint64_t n, uint64_t m)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+        fpu_mx_clean();
         double r = fpu_host_fma(f64_of(n), f64_of(m), f64_of(a));
         uint32_t mx;
         __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
