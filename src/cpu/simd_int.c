@@ -600,6 +600,7 @@ G_WIDE3(GEN_PL, saddlp, add, S) G_WIDE3(GEN_PL, uaddlp, add, U)
 G_WIDE3(GEN_PL, sadalp, adalp, S) G_WIDE3(GEN_PL, uadalp, adalp, U)
 N3(GEN_VNI, xtn) N3(GEN_VNI, sqxtn) N3(GEN_VNI, uqxtn) N3(GEN_VNI, sqxtun)
 G_WIDE3(GEN_VLI, shll, shl, U)
+GEN_VI(urecpe, 32) GEN_VI(ursqrte, 32)
 
 G_BHSD(GEN_SI, suqadd) G_BHSD(GEN_SI, usqadd) G_BHSD(GEN_SI, sqabs) G_BHSD(GEN_SI, sqneg)
 GEN_SI(abs, 64) GEN_SI(neg, 64) GEN_SI(cmgt0, 64) GEN_SI(cmge0, 64) GEN_SI(cmeq0, 64)
@@ -652,8 +653,14 @@ static bool decode_misc(uint32_t raw, Insn *d, bool scalar)
 {
     unsigned q = bit(raw, 30), u = bit(raw, 29), size = bits(raw, 23, 22);
     unsigned opc = bits(raw, 16, 12);
+    if (opc == 0x1c && size >= 2 && !scalar) { /* URECPE, URSQRTE (32-bit lanes only) */
+        set_regs(raw, d);
+        if (size == 2)
+            set_vec(d, u ? exec_vi_ursqrte_32 : exec_vi_urecpe_32, q, size);
+        return true;
+    }
     if ((opc >= 0x0c && opc <= 0x0f) || opc >= 0x16)
-        return false; /* floating point (and URECPE/URSQRTE, next to them) */
+        return false; /* floating point */
     set_regs(raw, d);
     if (opc >= 0x15)
         return true;

@@ -69,6 +69,34 @@ SI_INLINE unsigned si_rbit8(unsigned v)
     return ((v & 0xaa) >> 1) | ((v & 0x55) << 1);
 }
 
+/* URECPE / URSQRTE: 9-bit estimates of an unsigned fixed-point value in [0.5, 1)
+ * (resp. [0.25, 1)), as the architecture's RecipEstimate/RecipSqrtEstimate. */
+SI_INLINE uint32_t si_urecpe(uint32_t v)
+{
+    if (!(v >> 31))
+        return 0xffffffffu;
+    uint32_t a = (v >> 23) * 2 + 1;
+    uint32_t b = (1u << 19) / a;
+    return ((b + 1) / 2) << 23;
+}
+
+SI_INLINE uint32_t si_ursqrte(uint32_t v)
+{
+    if (!(v >> 30))
+        return 0xffffffffu;
+    uint64_t a = v >> 23;
+    a = a < 256 ? a * 2 + 1 : (((a >> 1) << 1) + 1) * 2;
+    /* k = b + 1: the smallest k > 512 with a * k * k >= 2^28. */
+    uint64_t k = (uint64_t)__builtin_sqrt((double)(1u << 28) / (double)a);
+    if (k < 513)
+        k = 513;
+    while (k > 513 && a * (k - 1) * (k - 1) >= (1u << 28))
+        k--;
+    while (a * k * k < (1u << 28))
+        k++;
+    return (uint32_t)(k / 2) << 23;
+}
+
 /* ---- arithmetic ---- */
 KALL(add, return (U)(a + b);)
 KALL(sub, return (U)(a - b);)
@@ -125,6 +153,8 @@ KALL(abs, return (S)a < 0 ? (U) - (UP)a : a;)
 KALL(neg, return (U) - (UP)a;)
 KALL(sqabs, W v = (S)a; if (v < 0) v = -v; return SAT_S(v);)
 KALL(sqneg, W v = -(W)(S)a; return SAT_S(v);)
+KALL(urecpe, return (U)si_urecpe((uint32_t)a);)
+KALL(ursqrte, return (U)si_ursqrte((uint32_t)a);)
 
 /* ---- doubling multiplies (signed) ---- */
 KALL(sqdmulh, __int128 p = (__int128)(S)a * (S)b * 2; W v = (W)(p >> BITS); return SAT_S(v);)
