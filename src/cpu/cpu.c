@@ -22,6 +22,7 @@ void cpu_init(Cpu *c, Bus *bus, const CpuPlatform *plat)
     c->code = code_cache_new(bus->ram_base, bus->ram_size);
     if (!c->code)
         abort();
+    mmu_init(c);
     cpu_reset(c, bus->ram_base);
 }
 
@@ -29,6 +30,7 @@ void cpu_free(Cpu *c)
 {
     code_cache_free(c->code);
     c->code = NULL;
+    mmu_destroy(c);
 }
 
 static void update_fp_enabled(Cpu *c)
@@ -50,11 +52,11 @@ void cpu_reset(Cpu *c, uint64_t pc)
     c->spsel = 1;
     c->nzcv = 0;
     c->daif = 0xf;
-    c->tlb_cur = c->tlb.e[TLB_EL1];
     c->excl_valid = false;
     c->halted = false;
     update_fp_enabled(c);
     mmu_flush_all(c);
+    mmu_update_context(c);
     c->pc = pc;
 }
 
@@ -87,7 +89,7 @@ void cpu_set_pstate(Cpu *c, uint64_t spsr)
     c->x[REG_SP] = *banked_sp(c, c->el, c->spsel);
     c->nzcv = (spsr >> 28) & 0xf;
     c->daif = (spsr >> 6) & 0xf;
-    c->tlb_cur = c->tlb.e[c->el ? TLB_EL1 : TLB_EL0];
+    c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
     update_fp_enabled(c);
 }
 

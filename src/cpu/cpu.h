@@ -107,8 +107,9 @@ typedef struct Cpu {
     SysRegs sr;
 
     /* ---- memory ---- */
-    Tlb tlb;
-    CodeTlbEntry code_tlb[CODE_TLB_SIZE];
+    Tlb *tlb;                /* soft TLBs of the current address space (mmu/shadow.h) */
+    CodeTlbEntry *code_tlb;  /* its instruction-fetch TLB */
+    struct Mmu *mmu;
     struct CodeCache *code;
     struct Bus *bus;
     CpuPlatform plat;

@@ -1,62 +1,32 @@
 /* The slow path of guest memory access: translation, permission and
- * alignment faults, MMIO dispatch, page-crossing accesses, TLB fills. */
+ * alignment faults, MMIO dispatch, page-crossing accesses, soft-TLB fills. */
 #include "mmu/mmu.h"
 
 #include "cpu/code_cache.h"
 #include "cpu/exception.h"
 #include "mem/bus.h"
+#include "mmu/shadow.h"
 #include "mmu/translate.h"
+#include "mmu/walk.h"
 
 #define SCTLR_A (1u << 1)
-
-void mmu_flush_all(Cpu *c)
-{
-    for (unsigned t = 0; t < 2; t++)
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            c->tlb.e[t][i].read = TLB_INVALID;
-            c->tlb.e[t][i].write = TLB_INVALID;
-        }
-    for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
-        c->code_tlb[i].va = TLB_INVALID;
-    c->stats.tlb_flushes++;
-}
-
-void mmu_flush_va(Cpu *c, uint64_t va)
-{
-    uint64_t page = PAGE_BASE(va);
-    for (unsigned t = 0; t < 2; t++) {
-        TlbEntry *e = &c->tlb.e[t][tlb_index(va)];
-        if (e->read == page || e->write == page)
-            e->read = e->write = TLB_INVALID;
-    }
-    CodeTlbEntry *ce = &c->code_tlb[tlb_index(va)];
-    if (ce->va == page)
-        ce->va = TLB_INVALID;
-}
-
-void mmu_protect_code(Cpu *c, uint64_t gpa)
-{
-    for (unsigned t = 0; t < 2; t++)
-        for (unsigned i = 0; i < TLB_SIZE; i++)
-            if (c->tlb.e[t][i].gpa == gpa)
-                c->tlb.e[t][i].write = TLB_INVALID;
-}
 
 static unsigned access_el(const Cpu *c, unsigned flags)
 {
     return (flags & ACC_UNPRIV) ? 0 : c->el;
 }
 
-static void fill_tlb(Cpu *c, uint64_t va, const Translation *t, uint8_t *host, unsigned flags)
+static void fill_tlb(Cpu *c, uint64_t va, const Translation *t, uint8_t *host_page, unsigned flags)
 {
     if (c->sr.sctlr & SCTLR_A)
         return; /* every access needs the alignment check: keep them all slow */
     TlbEntry *e = mmu_tlb(c, va, flags);
     uint64_t page = PAGE_BASE(va);
+    uint64_t gpa = PAGE_BASE(t->pa);
     e->read = t->readable ? page : TLB_INVALID;
-    e->write = t->writable && !code_cache_is_live(c->code, t->pa) ? page : TLB_INVALID;
-    e->addend = (uintptr_t)host - page;
-    e->gpa = PAGE_BASE(t->pa);
+    e->write = t->writable && !code_cache_is_live(c->code, gpa) ? page : TLB_INVALID;
+    e->addend = (uintptr_t)host_page - page;
+    e->gpa = gpa;
 }
 
 static void check_alignment(Cpu *c, uint64_t va, unsigned size, unsigned flags, bool write)
@@ -81,6 +51,7 @@ uint64_t mmu_load_slow(Cpu *c, uint64_t va, unsigned size, unsigned flags)
             v |= mmu_load_slow(c, va + i, 1, flags & ~ACC_ALIGN) << (8 * i);
         return v;
     }
+    c->mmu->stats.tlb_misses++;
     Translation t;
     mmu_translate_or_fault(c, va, ACCESS_READ, access_el(c, flags), &t);
     uint8_t *host = bus_ram_ptr(c->bus, t.pa, size);
@@ -104,6 +75,7 @@ void mmu_store_slow(Cpu *c, uint64_t va, uint64_t val, unsigned size, unsigned f
             mmu_store_slow(c, va + i, val >> (8 * i), 1, flags & ~ACC_ALIGN);
         return;
     }
+    c->mmu->stats.tlb_misses++;
     Translation t;
     mmu_translate_or_fault(c, va, ACCESS_WRITE, access_el(c, flags), &t);
     uint8_t *host = bus_ram_ptr(c->bus, t.pa, size);
@@ -127,7 +99,7 @@ DecodedPage *mmu_code_page(Cpu *c, uint64_t va)
         return ce->page;
     Translation t;
     mmu_translate_or_fault(c, va, ACCESS_EXEC, c->el, &t);
-    if (!bus_ram_ptr(c->bus, t.pa, PAGE_SIZE))
+    if (!bus_ram_ptr(c->bus, PAGE_BASE(t.pa), PAGE_SIZE))
         raise_insn_abort(c, va, FSC_EXTERNAL);
     DecodedPage *p = code_cache_page(c, t.pa);
     ce->va = page;
@@ -136,15 +108,17 @@ DecodedPage *mmu_code_page(Cpu *c, uint64_t va)
     return p;
 }
 
-void mmu_tlbi(Cpu *c, uint32_t key, uint64_t xt)
-{
-    /* Until the shadow tables exist every TLBI flushes everything: always safe. */
-    mmu_flush_all(c);
-}
-
+/* AT S1E1R/W, S1E0R/W: the PAR_EL1 value. */
 uint64_t mmu_at(Cpu *c, uint32_t key, uint64_t va)
 {
-    if (!(c->sr.sctlr & 1))
-        return va & 0x000000fffffff000ull; /* flat: PA, F=0 */
-    return 1 | (FSC_TRANSLATION << 1);      /* F=1, FST: level-0 translation fault */
+    unsigned op2 = key & 7;
+    unsigned el = op2 >= 2 ? 0 : 1;
+    bool write = op2 & 1;
+    Translation t;
+    uint32_t fsc = mmu_translate_nofault(c, va, write ? ACCESS_WRITE : ACCESS_READ, el, &t);
+    if (fsc)
+        return 1 | ((uint64_t)(fsc & ~TRANSLATE_FAULT) << 1);
+    unsigned attrindx = t.attrs & 7, sh = (t.attrs >> 3) & 3;
+    uint64_t attr = (c->sr.mair >> (8 * attrindx)) & 0xff;
+    return (t.pa & 0x000000fffffff000ull) | (attr << 56) | ((uint64_t)sh << 7);
 }

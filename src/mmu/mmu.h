@@ -24,7 +24,7 @@ void mmu_store_slow(Cpu *c, uint64_t va, uint64_t val, unsigned size, unsigned f
 
 static inline TlbEntry *mmu_tlb(Cpu *c, uint64_t va, unsigned flags)
 {
-    TlbEntry *t = (flags & ACC_UNPRIV) ? c->tlb.e[TLB_EL0] : c->tlb_cur;
+    TlbEntry *t = (flags & ACC_UNPRIV) ? c->tlb->e[TLB_EL0] : c->tlb_cur;
     return &t[tlb_index(va)];
 }
 
@@ -89,9 +89,16 @@ static inline void mem_store128(Cpu *c, uint64_t va, const uint64_t in[2], unsig
     mmu_store_slow(c, va + 8, in[1], 8, flags & ~ACC_ALIGN);
 }
 
-/* Translation state changed (SCTLR, TTBRx, TCR, TLBI, EL change of regime). */
+void mmu_init(Cpu *c);
+void mmu_destroy(Cpu *c);
+/* Forget every translation (TLBI VMALLE1, SCTLR or TCR changes). */
 void mmu_flush_all(Cpu *c);
-void mmu_flush_va(Cpu *c, uint64_t va);
+/* TTBRx, TCR or SCTLR changed: make the address space of the current ASID
+ * (or the MMU-off space) current. Nothing is flushed. */
+void mmu_update_context(Cpu *c);
+/* The p2m state of page `gpa` changed: bump its generation and drop every
+ * soft-TLB entry that reaches it (shadow entries go stale by generation). */
+void mmu_forget_gpa(Cpu *c, uint64_t gpa);
 /* Page `gpa` now holds decoded code: writes to it must take the slow path. */
 void mmu_protect_code(Cpu *c, uint64_t gpa);
 

@@ -70,6 +70,7 @@ void walk_stage1(const SysRegs *sr, uint64_t va, bool data, WalkRead read, void 
     uint64_t top = (uint64_t)((int64_t)addr >> ia_bits);
     if (top != (upper ? ~0ull : 0) || disabled) {
         out->fsc = FSC_TRANSLATION + 0;
+        out->fault = true;
         return;
     }
     out->asid = walk_current_asid(sr);
@@ -81,6 +82,7 @@ void walk_stage1(const SysRegs *sr, uint64_t va, bool data, WalkRead read, void 
     uint64_t table = ttbr & 0x0000fffffffffffeull & ~((8ull << first_bits) - 1);
     if (ttbr & 0x0000ff0000000000ull) {
         out->fsc = FSC_ADDR_SIZE + 0;
+        out->fault = true;
         return;
     }
     unsigned aptable = 0;
@@ -94,6 +96,7 @@ void walk_stage1(const SysRegs *sr, uint64_t va, bool data, WalkRead read, void 
         out->descs++;
         if (!read(opaque, table + idx * 8ull, &desc)) {
             out->fsc = 0x14 + level; /* synchronous external abort on the walk */
+            out->fault = true;
             out->level = (uint8_t)level;
             return;
         }
@@ -102,12 +105,14 @@ void walk_stage1(const SysRegs *sr, uint64_t va, bool data, WalkRead read, void 
         bool is_leaf = (type == 3 && level == 3) || (type == 1 && (level == 1 || level == 2));
         if (!is_table && !is_leaf) {
             out->fsc = FSC_TRANSLATION + level;
+            out->fault = true;
             out->level = (uint8_t)level;
             return;
         }
         uint64_t oa = desc & DESC_ADDR_MASK;
         if (oa >> PA_BITS) {
             out->fsc = FSC_ADDR_SIZE + level;
+            out->fault = true;
             out->level = (uint8_t)level;
             return;
         }
@@ -121,12 +126,14 @@ void walk_stage1(const SysRegs *sr, uint64_t va, bool data, WalkRead read, void 
         out->level = (uint8_t)level;
         if (!((desc >> 10) & 1)) {
             out->fsc = FSC_ACCESS_FLAG + level;
+            out->fault = true;
             return;
         }
         uint64_t block_mask = (1ull << shift) - 1;
         out->pa = ((oa & ~block_mask) | (addr & block_mask)) & ~0xfffull;
         out->perms = leaf_perms(desc, aptable, uxntable, pxntable, wxn);
         out->global = !((desc >> 11) & 1);
+        out->attrs = (uint8_t)(((desc >> 2) & 7) | (((desc >> 8) & 3) << 3));
         return;
     }
 }

@@ -19,12 +19,14 @@ enum {
 
 typedef struct WalkResult {
     uint64_t pa;     /* guest-physical address of the 4 KiB page holding va */
-    uint32_t fsc;    /* 0 on success; else the fault status code incl. level */
+    bool fault;      /* the walk failed: fsc says why */
+    uint32_t fsc;    /* fault status code incl. level (address size level 0 is 0!) */
     uint8_t perms;   /* PERM_* (valid when fsc == 0) */
     uint8_t level;   /* level of the final descriptor */
     bool global;     /* nG == 0 */
     bool tagged;     /* top-byte-ignore stripped a tag from va */
     uint16_t asid;   /* the ASID the translation belongs to (if !global) */
+    uint8_t attrs;   /* AttrIndx (bits 2:0) and SH (bits 4:3) of the leaf */
     uint64_t descs;  /* number of descriptors read (statistics) */
 } WalkResult;
 

@@ -183,6 +183,25 @@ static void walk_outside_ram_is_external_abort(void **state)
     assert_int_equal(walk(&sr, 0x1000, true).fsc, 0x14 + 1);
 }
 
+static void ttbr_beyond_pa_range_is_address_size_fault(void **state)
+{
+    SysRegs sr = regs48();
+    sr.ttbr0 = 1ull << 41;
+    WalkResult r = walk(&sr, 0x1000, true);
+    assert_true(r.fault);
+    assert_int_equal(r.fsc, FSC_ADDR_SIZE + 0);
+    sr.ttbr0 = L0;
+    memset(mem, 0, sizeof mem);
+    r = walk(&sr, 0x1000, true);
+    assert_true(r.fault);
+    put(L0, TABLE(L1));
+    put(L1, TABLE(L2));
+    put(L2, TABLE(L3));
+    put(L3 + 8, PAGE(0x40000000ull, 0));
+    r = walk(&sr, 0x1000, true);
+    assert_false(r.fault);
+}
+
 static void wxn_makes_writable_never_executable(void **state)
 {
     memset(mem, 0, sizeof mem);
@@ -205,6 +224,7 @@ int main(void)
         cmocka_unit_test(three_levels_with_t0sz_25),
         cmocka_unit_test(upper_range_uses_ttbr1_and_tbi),
         cmocka_unit_test(walk_outside_ram_is_external_abort),
+        cmocka_unit_test(ttbr_beyond_pa_range_is_address_size_fault),
         cmocka_unit_test(wxn_makes_writable_never_executable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

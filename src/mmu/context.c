@@ -1,0 +1,189 @@
+/* Address spaces (MMU contexts): selecting the current one on an ASID
+ * switch, flushing, TLBI, and the p2m generation rule. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/exception.h"
+#include "cpu/insn.h"
+#include "mem/bus.h"
+#include "mmu/mmu.h"
+#include "mmu/shadow.h"
+#include "mmu/walk.h"
+
+#define SCTLR_M 1u
+
+static void flush_ctx_tlbs(MmuContext *x)
+{
+    for (unsigned t = 0; t < 2; t++)
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            x->tlb.e[t][i].read = TLB_INVALID;
+            x->tlb.e[t][i].write = TLB_INVALID;
+            x->tlb.e[t][i].gpa = TLB_INVALID;
+        }
+    for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
+        x->code_tlb[i].va = TLB_INVALID;
+}
+
+static void ctx_init(MmuContext *x, uint32_t asid)
+{
+    x->asid = asid;
+    x->last_use = 0;
+    shadow_init(&x->table);
+    flush_ctx_tlbs(x);
+}
+
+/* Every context, the MMU-off one included. */
+#define FOR_EACH_CTX(m, x) \
+    for (MmuContext *x = (m)->ctx; x <= &(m)->ctx[MMU_CONTEXTS]; x = x == &(m)->ctx[MMU_CONTEXTS - 1] ? &(m)->flat : x + 1)
+
+void mmu_init(Cpu *c)
+{
+    Mmu *m = calloc(1, sizeof *m);
+    if (!m)
+        abort();
+    for (unsigned i = 0; i < MMU_CONTEXTS; i++)
+        ctx_init(&m->ctx[i], MMU_ASID_FREE);
+    ctx_init(&m->flat, MMU_ASID_FLAT);
+    shadow_init(&m->global);
+    c->mmu = m;
+    m->cur = &m->flat;
+    c->tlb = &m->flat.tlb;
+    c->code_tlb = m->flat.code_tlb;
+    c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
+}
+
+void mmu_destroy(Cpu *c)
+{
+    Mmu *m = c->mmu;
+    if (!m)
+        return;
+    for (unsigned i = 0; i < MMU_CONTEXTS; i++)
+        shadow_destroy(&m->ctx[i].table);
+    shadow_destroy(&m->flat.table);
+    shadow_destroy(&m->global);
+    free(m);
+    c->mmu = NULL;
+}
+
+void mmu_flush_all(Cpu *c)
+{
+    Mmu *m = c->mmu;
+    FOR_EACH_CTX(m, x) {
+        flush_ctx_tlbs(x);
+        m->stats.entries_removed += shadow_clear(&x->table);
+    }
+    m->stats.entries_removed += shadow_clear(&m->global);
+    c->stats.tlb_flushes++;
+}
+
+static MmuContext *ctx_for_asid(Mmu *m, uint32_t asid)
+{
+    MmuContext *victim = NULL;
+    for (unsigned i = 0; i < MMU_CONTEXTS; i++) {
+        MmuContext *x = &m->ctx[i];
+        if (x->asid == asid)
+            return x;
+        if (!victim || x->asid == MMU_ASID_FREE || (victim->asid != MMU_ASID_FREE && x->last_use < victim->last_use))
+            victim = x;
+    }
+    /* Recycle the least recently used address space. */
+    if (victim->asid != MMU_ASID_FREE) {
+        m->stats.ctx_evictions++;
+        shadow_clear(&victim->table);
+        flush_ctx_tlbs(victim);
+    }
+    victim->asid = asid;
+    return victim;
+}
+
+void mmu_update_context(Cpu *c)
+{
+    Mmu *m = c->mmu;
+    uint32_t asid = (c->sr.sctlr & SCTLR_M) ? walk_current_asid(&c->sr) : MMU_ASID_FLAT;
+    if (m->cur->asid != asid) {
+        m->cur = asid == MMU_ASID_FLAT ? &m->flat : ctx_for_asid(m, asid);
+        m->stats.asid_switches++;
+    }
+    m->cur->last_use = ++m->clock;
+    c->tlb = &m->cur->tlb;
+    c->code_tlb = m->cur->code_tlb;
+    c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
+}
+
+/* Drop soft-TLB entries for virtual page `va` in every address space. */
+static void flush_va_everywhere(Mmu *m, uint64_t va)
+{
+    unsigned i = tlb_index(va);
+    FOR_EACH_CTX(m, x) {
+        for (unsigned t = 0; t < 2; t++)
+            x->tlb.e[t][i].read = x->tlb.e[t][i].write = TLB_INVALID; /* tagged aliases too */
+        x->code_tlb[i].va = TLB_INVALID;
+    }
+}
+
+void mmu_tlbi(Cpu *c, uint32_t key, uint64_t xt)
+{
+    Mmu *m = c->mmu;
+    unsigned op2 = key & 7;
+    uint32_t asid = (uint32_t)(xt >> 48);
+    if (!(c->sr.tcr & (1ull << 36)))
+        asid &= 0xff;
+    uint64_t va = (uint64_t)((int64_t)((xt & 0xfffffffffffull) << 20) >> 8); /* VA[55:12], sign-extended */
+    switch (op2) {
+    case 0: /* VMALLE1(IS): everything */
+        m->stats.tlbi_all++;
+        mmu_flush_all(c);
+        break;
+    case 2: /* ASIDE1(IS): one address space's non-global entries */
+        m->stats.tlbi_asid++;
+        for (unsigned i = 0; i < MMU_CONTEXTS; i++)
+            if (m->ctx[i].asid == asid) {
+                m->stats.entries_removed += shadow_clear(&m->ctx[i].table);
+                flush_ctx_tlbs(&m->ctx[i]);
+            }
+        break;
+    case 1: case 5: /* VAE1, VALE1: VA in one ASID, and global entries for VA */
+        m->stats.tlbi_va++;
+        for (unsigned i = 0; i < MMU_CONTEXTS; i++)
+            if (m->ctx[i].asid == asid)
+                m->stats.entries_removed += shadow_remove(&m->ctx[i].table, va);
+        m->stats.entries_removed += shadow_remove(&m->global, va);
+        flush_va_everywhere(m, va);
+        break;
+    case 3: case 7: /* VAAE1, VAALE1: VA in every ASID */
+        m->stats.tlbi_va_all_asid++;
+        for (unsigned i = 0; i < MMU_CONTEXTS; i++)
+            m->stats.entries_removed += shadow_remove(&m->ctx[i].table, va);
+        m->stats.entries_removed += shadow_remove(&m->global, va);
+        flush_va_everywhere(m, va);
+        break;
+    default:
+        break;
+    }
+}
+
+void mmu_protect_code(Cpu *c, uint64_t gpa)
+{
+    FOR_EACH_CTX(c->mmu, x)
+        for (unsigned t = 0; t < 2; t++)
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                if (x->tlb.e[t][i].gpa == gpa)
+                    x->tlb.e[t][i].write = TLB_INVALID;
+}
+
+void mmu_forget_gpa(Cpu *c, uint64_t gpa)
+{
+    gpa &= ~PAGE_OFFSET_MASK;
+    P2m *p2m = &c->bus->p2m;
+    if (p2m_contains(p2m, gpa))
+        p2m->gen[p2m_index(p2m, gpa)]++;
+    FOR_EACH_CTX(c->mmu, x) {
+        for (unsigned t = 0; t < 2; t++)
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                if (x->tlb.e[t][i].gpa == gpa)
+                    x->tlb.e[t][i].read = x->tlb.e[t][i].write = TLB_INVALID;
+        for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
+            if (x->code_tlb[i].va != TLB_INVALID && x->code_tlb[i].page && x->code_tlb[i].page->gpa == gpa)
+                x->code_tlb[i].va = TLB_INVALID;
+    }
+}

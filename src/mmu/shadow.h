@@ -1,0 +1,82 @@
+/* Shadow page tables: the VMM's cache of composed translations
+ * (guest virtual page -> guest-physical page -> host memory, with the
+ * guest's permissions), one table per guest address space (ASID) plus one
+ * for global mappings, as DESIGN.md describes.
+ *
+ * Entries are created lazily on a soft-TLB miss (after a guest table walk),
+ * removed by the guest's TLBI, and checked against the p2m generation of
+ * their page when used, so a page whose p2m state changed is never reached
+ * through a stale entry. Each address space also owns the soft TLB used
+ * while it is current, so switching ASID is a pointer swap and nothing built
+ * for the old one is lost. */
+#ifndef TANDEM_SHADOW_H
+#define TANDEM_SHADOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/tlb.h"
+
+typedef struct ShadowEntry {
+    uint64_t va;  /* page base; SHADOW_EMPTY or SHADOW_TOMB when unused */
+    uint64_t gpa; /* guest-physical page */
+    uint32_t gen; /* p2m generation of gpa when the entry was made */
+    uint8_t perms; /* PERM_* (walk.h) */
+    uint8_t level; /* level of the guest's leaf descriptor */
+    uint8_t attrs; /* AttrIndx (bits 2:0) and SH (bits 4:3), for AT */
+} ShadowEntry;
+
+#define SHADOW_EMPTY (~(uint64_t)0)
+#define SHADOW_TOMB (~(uint64_t)1)
+
+typedef struct ShadowTable {
+    ShadowEntry *slot;
+    uint32_t cap;  /* power of two */
+    uint32_t live; /* entries in use */
+    uint32_t used; /* live + tombstones */
+} ShadowTable;
+
+void shadow_init(ShadowTable *t);
+void shadow_destroy(ShadowTable *t);
+ShadowEntry *shadow_find(ShadowTable *t, uint64_t va);
+ShadowEntry *shadow_insert(ShadowTable *t, const ShadowEntry *e);
+bool shadow_remove(ShadowTable *t, uint64_t va);
+/* Removes every entry; returns how many there were. */
+uint32_t shadow_clear(ShadowTable *t);
+
+/* One guest address space: its shadow table and the soft TLBs in front. */
+typedef struct MmuContext {
+    uint32_t asid; /* MMU_ASID_FREE when unused */
+    uint64_t last_use;
+    ShadowTable table; /* non-global entries */
+    Tlb tlb;
+    CodeTlbEntry code_tlb[CODE_TLB_SIZE];
+} MmuContext;
+
+#define MMU_CONTEXTS 32
+#define MMU_ASID_FREE 0xffffffffu
+#define MMU_ASID_FLAT 0x10000u /* the MMU-off address space */
+
+typedef struct MmuStats {
+    uint64_t tlb_misses;     /* soft-TLB misses (slow-path accesses) */
+    uint64_t shadow_hits;    /* misses served from a shadow table */
+    uint64_t walks;          /* guest table walks */
+    uint64_t fills;          /* shadow entries created */
+    uint64_t stale;          /* entries dropped because their page changed state */
+    uint64_t guest_faults;   /* translation/permission/AF faults given to the guest */
+    uint64_t asid_switches;  /* address-space switches (kept, not rebuilt) */
+    uint64_t ctx_evictions;  /* address spaces recycled */
+    uint64_t tlbi_all, tlbi_asid, tlbi_va, tlbi_va_all_asid;
+    uint64_t entries_removed; /* shadow entries removed by TLBI */
+} MmuStats;
+
+typedef struct Mmu {
+    MmuContext ctx[MMU_CONTEXTS];
+    MmuContext flat;
+    ShadowTable global;
+    MmuContext *cur;
+    uint64_t clock;
+    MmuStats stats;
+} Mmu;
+
+#endif
