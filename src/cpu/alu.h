@@ -24,46 +24,68 @@ ALU_INLINE uint32_t nz32(uint32_t r)
     return (r >> 31) << 3 | (uint32_t)(r == 0) << 2;
 }
 
+/* Flag computations: each returns the result and stores its NZCV in *f.
+ * The signed-overflow builtins give the result, V, and (through the host's
+ * flags) N and Z from a single host subtraction or addition. */
+ALU_INLINE uint64_t add64_f(uint64_t a, uint64_t b, uint32_t *f)
+{
+    int64_t s;
+    uint32_t vf = __builtin_add_overflow((int64_t)a, (int64_t)b, &s);
+    uint64_t r = (uint64_t)s;
+    uint32_t cf = r < a;
+    *f = (uint32_t)(s < 0) << 3 | (uint32_t)(s == 0) << 2 | cf << 1 | vf;
+    return r;
+}
+
+ALU_INLINE uint32_t add32_f(uint32_t a, uint32_t b, uint32_t *f)
+{
+    int32_t s;
+    uint32_t vf = __builtin_add_overflow((int32_t)a, (int32_t)b, &s);
+    uint32_t r = (uint32_t)s;
+    uint32_t cf = r < a;
+    *f = (uint32_t)(s < 0) << 3 | (uint32_t)(s == 0) << 2 | cf << 1 | vf;
+    return r;
+}
+
+/* C is "no borrow": a >= b unsigned. */
+ALU_INLINE uint64_t sub64_f(uint64_t a, uint64_t b, uint32_t *f)
+{
+    int64_t s;
+    uint32_t vf = __builtin_sub_overflow((int64_t)a, (int64_t)b, &s);
+    uint32_t cf = a >= b;
+    *f = (uint32_t)(s < 0) << 3 | (uint32_t)(s == 0) << 2 | cf << 1 | vf;
+    return (uint64_t)s;
+}
+
+ALU_INLINE uint32_t sub32_f(uint32_t a, uint32_t b, uint32_t *f)
+{
+    int32_t s;
+    uint32_t vf = __builtin_sub_overflow((int32_t)a, (int32_t)b, &s);
+    uint32_t cf = a >= b;
+    *f = (uint32_t)(s < 0) << 3 | (uint32_t)(s == 0) << 2 | cf << 1 | vf;
+    return (uint32_t)s;
+}
+
 /* a + b, setting NZCV. */
 ALU_INLINE uint64_t adds64(Cpu *c, uint64_t a, uint64_t b)
 {
-    uint64_t r;
-    int64_t s;
-    uint32_t cf = __builtin_add_overflow(a, b, &r);
-    uint32_t vf = __builtin_add_overflow((int64_t)a, (int64_t)b, &s);
-    c->nzcv = nz64(r) | cf << 1 | vf;
-    return r;
+    return add64_f(a, b, &c->nzcv);
 }
 
 ALU_INLINE uint32_t adds32(Cpu *c, uint32_t a, uint32_t b)
 {
-    uint32_t r;
-    int32_t s;
-    uint32_t cf = __builtin_add_overflow(a, b, &r);
-    uint32_t vf = __builtin_add_overflow((int32_t)a, (int32_t)b, &s);
-    c->nzcv = nz32(r) | cf << 1 | vf;
-    return r;
+    return add32_f(a, b, &c->nzcv);
 }
 
-/* a - b, setting NZCV (C is "no borrow": a >= b unsigned). */
+/* a - b, setting NZCV. */
 ALU_INLINE uint64_t subs64(Cpu *c, uint64_t a, uint64_t b)
 {
-    uint64_t r = a - b;
-    int64_t s;
-    uint32_t cf = a >= b;
-    uint32_t vf = __builtin_sub_overflow((int64_t)a, (int64_t)b, &s);
-    c->nzcv = nz64(r) | cf << 1 | vf;
-    return r;
+    return sub64_f(a, b, &c->nzcv);
 }
 
 ALU_INLINE uint32_t subs32(Cpu *c, uint32_t a, uint32_t b)
 {
-    uint32_t r = a - b;
-    int32_t s;
-    uint32_t cf = a >= b;
-    uint32_t vf = __builtin_sub_overflow((int32_t)a, (int32_t)b, &s);
-    c->nzcv = nz32(r) | cf << 1 | vf;
-    return r;
+    return sub32_f(a, b, &c->nzcv);
 }
 
 /* a + b + cin, setting NZCV (ADCS; SBCS passes ~b). */
@@ -84,6 +106,12 @@ ALU_INLINE uint32_t adcs32(Cpu *c, uint32_t a, uint32_t b, uint32_t cin)
     uint32_t vf = (((a ^ r) & (b ^ r)) >> 31) & 1;
     c->nzcv = nz32(r) | cf << 1 | vf;
     return r;
+}
+
+/* Condition `mask` (cond_table[cond]) holds for the current NZCV. */
+ALU_INLINE uint32_t cond_mask_holds(const Cpu *c, uint64_t mask)
+{
+    return (uint32_t)(mask >> c->nzcv) & 1;
 }
 
 /* PSTATE.C as 0/1. */

@@ -261,26 +261,26 @@ static void decode_adc(uint32_t raw, Insn *d)
 
 /* ---------------------------------------------- conditional compare ---- */
 
-/* f0 = cond, f1 = nzcv if the condition fails; the immediate form's operand
- * is d->imm. */
+/* imm = the condition's mask (cond_table[cond]), f1 = NZCV if it fails,
+ * f2 = the immediate operand. Branch-free: the flags are computed and then
+ * selected, as the outcome of the condition is data-dependent. */
 #define CCMP(name, T, FLAGFN, OPERAND)                                                 \
     H exec_##name(Cpu *c, const Insn *d)                                               \
     {                                                                                  \
-        if (cond_holds(c, d->f0))                                                      \
-            FLAGFN(c, (T)c->x[d->rn], (T)(OPERAND));                                   \
-        else                                                                           \
-            c->nzcv = d->f1;                                                           \
+        uint32_t f, sel = 0u - cond_mask_holds(c, d->imm);                             \
+        FLAGFN((T)c->x[d->rn], (T)(OPERAND), &f);                                      \
+        c->nzcv = (f & sel) | (d->f1 & ~sel);                                          \
         return d + 1;                                                                  \
     }
 
-CCMP(ccmp_r64, uint64_t, subs64, c->x[d->rm])
-CCMP(ccmp_r32, uint32_t, subs32, c->x[d->rm])
-CCMP(ccmn_r64, uint64_t, adds64, c->x[d->rm])
-CCMP(ccmn_r32, uint32_t, adds32, c->x[d->rm])
-CCMP(ccmp_i64, uint64_t, subs64, d->imm)
-CCMP(ccmp_i32, uint32_t, subs32, d->imm)
-CCMP(ccmn_i64, uint64_t, adds64, d->imm)
-CCMP(ccmn_i32, uint32_t, adds32, d->imm)
+CCMP(ccmp_r64, uint64_t, sub64_f, c->x[d->rm])
+CCMP(ccmp_r32, uint32_t, sub32_f, c->x[d->rm])
+CCMP(ccmn_r64, uint64_t, add64_f, c->x[d->rm])
+CCMP(ccmn_r32, uint32_t, add32_f, c->x[d->rm])
+CCMP(ccmp_i64, uint64_t, sub64_f, d->f2)
+CCMP(ccmp_i32, uint32_t, sub32_f, d->f2)
+CCMP(ccmn_i64, uint64_t, add64_f, d->f2)
+CCMP(ccmn_i32, uint32_t, add32_f, d->f2)
 
 static void decode_ccmp(uint32_t raw, Insn *d)
 {
@@ -294,20 +294,21 @@ static void decode_ccmp(uint32_t raw, Insn *d)
     bool imm = bit(raw, 11);
     d->rn = reg_zr(bits(raw, 9, 5));
     d->rm = reg_zr(bits(raw, 20, 16));
-    d->imm = bits(raw, 20, 16);
-    d->f0 = (uint8_t)bits(raw, 15, 12);
+    d->imm = cond_table[bits(raw, 15, 12)];
     d->f1 = (uint8_t)bits(raw, 3, 0);
+    d->f2 = (uint8_t)bits(raw, 20, 16);
     d->fn = fns[imm][bit(raw, 30)][bit(raw, 31)];
 }
 
 /* ----------------------------------------------- conditional select ---- */
 
-/* f0 = cond. */
+/* imm = the condition's mask (cond_table[cond]). Both operands are read
+ * first so the selection compiles to a conditional move, not a branch. */
 #define CSEL(name, T, ELSE)                                                            \
     H exec_##name(Cpu *c, const Insn *d)                                               \
     {                                                                                  \
-        T m = (T)c->x[d->rm];                                                          \
-        c->x[d->rd] = cond_holds(c, d->f0) ? (T)c->x[d->rn] : (T)(ELSE);               \
+        T n = (T)c->x[d->rn], m = (T)c->x[d->rm], e = (T)(ELSE);                       \
+        c->x[d->rd] = cond_mask_holds(c, d->imm) ? n : e;                              \
         return d + 1;                                                                  \
     }
 
@@ -320,23 +321,23 @@ CSEL(csinv32, uint32_t, ~m)
 CSEL(csneg64, uint64_t, -m)
 CSEL(csneg32, uint32_t, -m)
 
-/* CSET: CSINC Rd, ZR, ZR, cond (f0 = the encoded, inverted condition). */
+/* CSET: CSINC Rd, ZR, ZR, cond (imm = mask of the encoded, inverted condition). */
 H exec_cset(Cpu *c, const Insn *d)
 {
-    c->x[d->rd] = !cond_holds(c, d->f0);
+    c->x[d->rd] = cond_mask_holds(c, d->imm) ^ 1;
     return d + 1;
 }
 
-/* CSETM: CSINV Rd, ZR, ZR, cond (any width: the 32-bit form zero-extends). */
+/* CSETM: CSINV Rd, ZR, ZR, cond (the 32-bit form zero-extends). */
 H exec_csetm64(Cpu *c, const Insn *d)
 {
-    c->x[d->rd] = cond_holds(c, d->f0) ? 0 : ~0ull;
+    c->x[d->rd] = (uint64_t)cond_mask_holds(c, d->imm) - 1;
     return d + 1;
 }
 
 H exec_csetm32(Cpu *c, const Insn *d)
 {
-    c->x[d->rd] = cond_holds(c, d->f0) ? 0 : 0xffffffffull;
+    c->x[d->rd] = (uint32_t)(cond_mask_holds(c, d->imm) - 1);
     return d + 1;
 }
 
@@ -357,7 +358,7 @@ static void decode_csel(uint32_t raw, Insn *d)
     d->rd = reg_zr_dst(bits(raw, 4, 0));
     d->rn = reg_zr(rn);
     d->rm = reg_zr(rm);
-    d->f0 = (uint8_t)bits(raw, 15, 12);
+    d->imm = cond_table[bits(raw, 15, 12)];
     if (rn == 31 && rm == 31 && op == 1)
         d->fn = exec_cset;
     else if (rn == 31 && rm == 31 && op == 2)
