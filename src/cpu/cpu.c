@@ -64,8 +64,8 @@ void cpu_reset(Cpu *c, uint64_t pc)
 
 uint64_t cpu_get_pstate(const Cpu *c)
 {
-    return ((uint64_t)c->nzcv << 28) | ((uint64_t)c->daif << 6) | ((uint64_t)c->el << 2) |
-           (c->el ? c->spsel : 0);
+    return ((uint64_t)c->nzcv << 28) | ((uint64_t)c->il << 20) | ((uint64_t)c->daif << 6) |
+           ((uint64_t)c->el << 2) | (c->el ? c->spsel : 0);
 }
 
 static uint64_t *banked_sp(Cpu *c, unsigned el, unsigned spsel)
@@ -89,6 +89,7 @@ void cpu_set_pstate(Cpu *c, uint64_t spsr)
     c->x[REG_SP] = *banked_sp(c, c->el, c->spsel);
     c->nzcv = (spsr >> 28) & 0xf;
     c->daif = (spsr >> 6) & 0xf;
+    c->il = (spsr >> 20) & 1;
     c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
     update_fp_enabled(c);
 }
@@ -146,7 +147,8 @@ const Insn *exec_nop(Cpu *c, const Insn *d)
 
 void fp_access_trap(Cpu *c, const Insn *d)
 {
-    raise_sync(c, ESR(EC_FP_ACCESS, 0), c->sr.far, insn_pc(c, d));
+    /* ISS: CV=1, COND=0xe (always), as QEMU reports for AArch64 code. */
+    raise_sync(c, ESR(EC_FP_ACCESS, 0x1e00000), c->sr.far, insn_pc(c, d));
 }
 
 /* ---- control flow ---- */

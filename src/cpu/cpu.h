@@ -98,6 +98,7 @@ typedef struct Cpu {
     /* ---- PSTATE ---- */
     uint32_t daif;  /* 4-bit DAIF */
     uint32_t spsel; /* 0: SP_EL0, 1: SP_ELx */
+    uint32_t il;    /* illegal execution state (after an illegal exception return) */
 
     /* ---- exclusive monitor (single core: a local monitor only) ---- */
     bool excl_valid;

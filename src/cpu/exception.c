@@ -20,7 +20,7 @@ static void enter_el1(Cpu *c, unsigned offset, uint64_t return_pc)
         offset += 0x400;
     else if (from_spx)
         offset += 0x200;
-    cpu_set_pstate(c, (spsr & 0xf0000000u) | (0xfu << 6) | 0x5); /* EL1h, DAIF set */
+    cpu_set_pstate(c, (spsr & 0xf0000000u) | (0xfu << 6) | 0x5); /* EL1h, DAIF set, IL clear */
     c->pc = c->sr.vbar + offset;
 }
 
@@ -83,11 +83,13 @@ const Insn *exec_eret(Cpu *c, const Insn *d)
     uint64_t target = c->sr.elr;
     unsigned m = spsr & 0x1f;
     /* Only EL0t, EL1t and EL1h in AArch64 are legal targets; anything else is an
-     * illegal return, which sets PSTATE.IL and stays at EL1. */
-    if (m != 0x0 && m != 0x4 && m != 0x5) {
-        spsr = (spsr & ~0x1fULL) | (cpu_get_pstate(c) & 0x1f) | (1u << 20);
-    }
+     * illegal return: NZCV and DAIF are restored, EL and SP stay, PSTATE.IL is set. */
+    if (m != 0x0 && m != 0x4 && m != 0x5)
+        spsr = (spsr & ~0x1full) | (cpu_get_pstate(c) & 0x1f) | (1u << 20);
     cpu_set_pstate(c, spsr);
     c->excl_valid = false;
+    /* With PSTATE.IL set the next instruction, at the target, cannot execute. */
+    if (c->il)
+        raise_sync(c, ESR(EC_ILLEGAL_STATE, 0), c->sr.far, target);
     return cpu_branch_sync(c, target);
 }

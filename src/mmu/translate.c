@@ -3,6 +3,8 @@
  * guest's tables once and records the result. */
 #include "mmu/translate.h"
 
+#include <string.h>
+
 #include "cpu/exception.h"
 #include "mem/bus.h"
 #include "mmu/shadow.h"
