@@ -145,7 +145,7 @@ const Insn *exec_nop(Cpu *c, const Insn *d)
     return d + 1;
 }
 
-void fp_access_trap(Cpu *c, const Insn *d)
+_Noreturn void fp_access_trap(Cpu *c, const Insn *d)
 {
     /* ISS: CV=1, COND=0xe (always), as QEMU reports for AArch64 code. */
     raise_sync(c, ESR(EC_FP_ACCESS, 0x1e00000), c->sr.far, insn_pc(c, d));

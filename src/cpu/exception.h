@@ -55,8 +55,4 @@ void take_irq(Cpu *c);
 /* ERET: restore PSTATE from SPSR_EL1 and continue at ELR_EL1. */
 const Insn *exec_eret(Cpu *c, const Insn *d);
 
-/* ISS of a data abort caused by load/store `raw` (ISV, SAS, SSE, SRT, SF, AR),
- * or 0 where the architecture gives no syndrome. Defined in ldst.c. */
-uint32_t ldst_abort_iss(uint32_t raw);
-
 #endif

@@ -81,7 +81,7 @@ const Insn *exec_nop(Cpu *c, const Insn *d);
 
 /* Raises the FP/SIMD access trap if CPACR forbids FP at this EL. Every
  * FP/SIMD handler (and FP/SIMD load/store) calls this first. */
-void fp_access_trap(Cpu *c, const Insn *d);
+_Noreturn void fp_access_trap(Cpu *c, const Insn *d);
 static inline void fp_check(Cpu *c, const Insn *d)
 {
     if (__builtin_expect(!c->fp_enabled, 0))

@@ -1,7 +1,6 @@
 /* Loads and stores of general-purpose and FP/SIMD registers: single
  * registers (unsigned offset, unscaled, pre/post-index, register offset,
- * literal, unprivileged), pairs, exclusives and load-acquire/store-release,
- * plus the data-abort instruction syndrome (ldst_abort_iss).
+ * literal, unprivileged), pairs, exclusives and load-acquire/store-release.
  * The AdvSIMD structure forms (LD1-4/ST1-4, LDnR) live in simd_ldst.c.
  *
  * Every (operation, addressing mode) pair has its own handler, generated from
@@ -606,52 +605,4 @@ bool decode_ldst(uint32_t raw, Insn *d)
         break;
     }
     return true;
-}
-
-/* ------------------------------------------------- abort syndrome ---- */
-
-/* ISV, SAS, SSE, SRT, SF, AR for the loads and stores with a valid
- * instruction syndrome: single general-purpose register, no writeback
- * (unsigned offset, unscaled, unprivileged, register offset, literal) and
- * LDAR/STLR. Not for pairs, exclusives, SIMD&FP, or writeback forms.
- * The fields are those QEMU records per instruction; neither QEMU nor Arm
- * report them for stage-1 aborts taken to EL1 (raise_data_abort leaves ISV
- * clear), so this serves whoever needs to decode a faulting access (MMIO
- * emulation, statistics). */
-uint32_t ldst_abort_iss(uint32_t raw)
-{
-    unsigned size = bits(raw, 31, 30), opc = bits(raw, 23, 22), rt = bits(raw, 4, 0);
-    unsigned sse = 0, sf, ar = 0;
-    switch (bits(raw, 29, 24)) {
-    case 0x08: /* only LDAR/STLR: o2 = 1, o1 = 0, o0 = 1 */
-        if (!bit(raw, 23) || bit(raw, 21) || !bit(raw, 15))
-            return 0;
-        sf = size == 3;
-        ar = 1;
-        break;
-    case 0x18: /* LDR (literal) W/X, LDRSW; opc 3 is PRFM */
-        if (size == 3)
-            return 0;
-        sse = size == 2;
-        sf = size != 0;
-        size = size == 1 ? 3 : 2;
-        break;
-    case 0x38:
-        if (bit(raw, 21)) {
-            if (bits(raw, 11, 10) != 2)
-                return 0;
-        } else if (bit(raw, 10)) {
-            return 0; /* post-index (01), pre-index (11): writeback */
-        }
-        /* fall through */
-    case 0x39:
-        if ((size == 3 && opc == 2) || (opc == 3 && size > 1))
-            return 0;
-        sse = opc >= 2;
-        sf = sse ? !(opc & 1) : size == 3;
-        break;
-    default:
-        return 0;
-    }
-    return 1u << 24 | size << 22 | sse << 21 | rt << 16 | sf << 15 | ar << 14;
 }
