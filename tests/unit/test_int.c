@@ -5,6 +5,8 @@
 
 #include "unit/tvm.h"
 
+#include "cpu/insn.h"
+
 #define N_ NZCV_N
 #define Z_ NZCV_Z
 #define C_ NZCV_C
@@ -443,6 +445,24 @@ static void branch_conditional(void **state)
     assert_int_equal(t->cpu.x[1], 5);
 }
 
+/* Every condition under every NZCV value, for B.cond and CSINC (whose
+ * handlers encode the conditions differently), against the architectural
+ * table that test_skeleton checks. */
+static void every_condition_for_every_nzcv(void **state)
+{
+    TestVm *t = *state;
+    for (unsigned cond = 0; cond < 16; cond++) {
+        for (unsigned f = 0; f < 16; f++) {
+            bool holds = (cond_table[cond] >> f) & 1;
+            t->cpu.nzcv = f;
+            assert_int_equal(taken(t, 0x54000040 | cond), holds);
+            t->cpu.nzcv = f;
+            /* csinc x0, x1, x2, cond */
+            assert_int_equal(op2(t, 0x9a820420 | cond << 12, 10, 20), holds ? 10 : 21);
+        }
+    }
+}
+
 static void compare_and_test_branches(void **state)
 {
     TestVm *t = *state;
@@ -581,6 +601,7 @@ int main(void)
         T(multiply),
         T(branch_immediate),
         T(branch_conditional),
+        T(every_condition_for_every_nzcv),
         T(compare_and_test_branches),
         T(branch_register),
         T(branch_to_another_page_and_back),
