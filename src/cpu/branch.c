@@ -13,13 +13,24 @@
 
 #define H static const Insn *
 
-/* d->imm: signed byte offset of the target from this instruction. */
+/* d->imm: the target's distance from this instruction in bytes of the
+ * decoded page (offset / 4 * sizeof(Insn)), so the same-page case is one add
+ * and one unsigned compare. */
+_Static_assert(sizeof(Insn) == 32, "branch_rel scales offsets by 8");
+
+static uint64_t rel_imm(int64_t offset)
+{
+    return (uint64_t)offset * 8;
+}
+
 __attribute__((always_inline)) static inline const Insn *branch_rel(Cpu *c, const Insn *d)
 {
-    ptrdiff_t idx = (d - c->code_page->insn) + ((int64_t)d->imm >> 2);
-    if (__builtin_expect((uint64_t)idx < INSNS_PER_PAGE, 1))
-        return c->code_page->insn + idx;
-    return cpu_branch(c, insn_pc(c, d) + d->imm);
+    const char *base = (const char *)c->code_page->insn;
+    const char *t = (const char *)d + d->imm;
+    if (__builtin_expect((uintptr_t)(t - base) < INSNS_PER_PAGE * sizeof(Insn), 1))
+        return (const Insn *)t;
+    int64_t offset = (int64_t)d->imm >> 3;
+    return cpu_branch(c, insn_pc(c, d) + (uint64_t)offset);
 }
 
 /* ---- unconditional (immediate) ---- */
@@ -137,13 +148,13 @@ static void decode_branch_reg(uint32_t raw, Insn *d)
 bool decode_branch(uint32_t raw, Insn *d)
 {
     if (bits(raw, 30, 26) == 0x05) { /* B, BL */
-        d->imm = (uint64_t)(sext(bits(raw, 25, 0), 26) * 4);
+        d->imm = rel_imm(sext(bits(raw, 25, 0), 26) * 4);
         d->fn = bit(raw, 31) ? exec_bl : exec_b;
         return true;
     }
     if (bits(raw, 30, 25) == 0x1a) { /* CBZ, CBNZ */
         bool sf = bit(raw, 31), nz = bit(raw, 24);
-        d->imm = (uint64_t)(sext(bits(raw, 23, 5), 19) * 4);
+        d->imm = rel_imm(sext(bits(raw, 23, 5), 19) * 4);
         d->rn = reg_zr(bits(raw, 4, 0));
         if (sf)
             d->fn = nz ? exec_cbnz64 : exec_cbz64;
@@ -152,7 +163,7 @@ bool decode_branch(uint32_t raw, Insn *d)
         return true;
     }
     if (bits(raw, 30, 25) == 0x1b) { /* TBZ, TBNZ */
-        d->imm = (uint64_t)(sext(bits(raw, 18, 5), 14) * 4);
+        d->imm = rel_imm(sext(bits(raw, 18, 5), 14) * 4);
         d->rn = reg_zr(bits(raw, 4, 0));
         d->f0 = (uint8_t)(bit(raw, 31) << 5 | bits(raw, 23, 19));
         d->fn = bit(raw, 24) ? exec_tbnz : exec_tbz;
@@ -161,7 +172,7 @@ bool decode_branch(uint32_t raw, Insn *d)
     if (bits(raw, 31, 25) == 0x2a) { /* B.cond; o1 = 1 or o0 = 1 (BC.cond) unallocated */
         if (bit(raw, 24) || bit(raw, 4))
             return true;
-        d->imm = (uint64_t)(sext(bits(raw, 23, 5), 19) * 4);
+        d->imm = rel_imm(sext(bits(raw, 23, 5), 19) * 4);
         d->fn = bcond_fns[bits(raw, 3, 0)];
         return true;
     }
