@@ -290,10 +290,8 @@ static const Insn *exec_fcvtzs_xd(Cpu *c, const Insn *d)
         double x = f64_of(a);
         int64_t i;
         __asm__ volatile("cvttsd2si %1, %0" : "=r"(i) : "x"(x));
-        if ((double)i != x) {
+        if ((double)i != x) /* the host PE flag may stay: guest IXC is set (fpu.h) */
             c->fpsr |= FPSR_IXC;
-            fpu_mx_write(0x1f80);
-        }
         c->x[d->rd] = d->f2 == 64 ? (uint64_t)i : (uint32_t)i;
         return d + 1;
     }

@@ -151,7 +151,6 @@ static uint64_t arith(Cpu *c, const Fmt *f, int op, uint64_t a, uint64_t b, uint
 
 static uint64_t slow(Cpu *c, const Fmt *f, int op, uint64_t a, uint64_t b, uint64_t d)
 {
-    fpu_mx_write(0x1f80); /* drop whatever the fast path left */
     uint64_t r;
     a = flush_in(c, f, a);
     if (op == FOP_SQRT) {

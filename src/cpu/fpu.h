@@ -4,17 +4,18 @@
  * Values are passed as raw bit patterns (uint32_t single, uint64_t double,
  * uint16_t half) so NaN payloads and signs are never touched by the host.
  *
- * Fast path: with FPCR.{FZ,DN,RMode} all zero the host SSE operation (round
- * to nearest, exceptions masked) gives the Arm result for every non-NaN
- * outcome; its MXCSR flags give the FPSR flags, except that x86 detects
+ * Fast path: with FPCR.{FZ,RMode} zero (DN only affects NaN results) the
+ * host SSE operation (round to nearest, exceptions masked) gives the Arm
+ * result for every non-NaN outcome; its MXCSR flags give the FPSR flags, except that x86 detects
  * tininess after rounding where Arm detects it before, which matters only
  * when the rounded result is the smallest normal. So the fast path accepts
  * the host result when MXCSR shows at most "inexact", the result is not a
  * NaN and not +-min normal; everything else is recomputed exactly by the
  * slow path (fpu.c), which also handles FZ, DN and directed rounding.
  * Invariant: between guest FP operations the host MXCSR has no exception
- * flags other than DE (denormal operand, ignored); as other host code may
- * break that, each fast path first checks MXCSR (fpu_mx_clean). */
+ * flags other than DE (denormal operand, ignored), except that PE may stay
+ * set while the guest's FPSR.IXC is set; as other host code may break that,
+ * each fast path first checks MXCSR (fpu_pre). */
 #ifndef TANDEM_FPU_H
 #define TANDEM_FPU_H
 
@@ -29,7 +30,9 @@
 #define FPCR_DN (1u << 25)
 #define FPCR_FZ (1u << 24)
 #define FPCR_RMODE_SHIFT 22
-#define FPCR_SLOW (FPCR_DN | FPCR_FZ | (3u << FPCR_RMODE_SHIFT))
+/* FPCR bits that force the slow path (DN only matters for NaN results,
+ * which leave the fast path anyway). */
+#define FPCR_SLOW (FPCR_FZ | (3u << FPCR_RMODE_SHIFT))
 #define FPSR_IOC 0x01u
 #define FPSR_DZC 0x02u
 #define FPSR_OFC 0x04u
@@ -53,13 +56,17 @@ static inline unsigned fpu_rmode(const Cpu *c) { return (c->fpcr >> FPCR_RMODE_S
 
 static inline void fpu_mx_write(uint32_t m) { __asm__ volatile("ldmxcsr %0" : : "m"(m)); }
 
-/* Other host code (libc, the rest of the VMM) may leave flags or another
- * mode in MXCSR: reset it before a fast-path operation if so. */
-static inline void fpu_mx_clean(void)
+/* Before a fast-path operation. MXCSR must be 0x1f80 (RN, all masked, no
+ * flags; DE ignored) or, when the guest's FPSR.IXC is already set, 0x1f80|PE
+ * (inexactness need not be detected then): writing MXCSR right after FP work
+ * stalls the pipeline, so the steady state must not. Anything else (flags of
+ * a previous operation or of other host code) is cleared here. */
+static inline void fpu_pre(Cpu *c)
 {
     uint32_t m;
     __asm__ volatile("stmxcsr %0" : "=m"(m));
-    if (__builtin_expect((m & ~MX_DE) != 0x1f80, 0))
+    m &= ~MX_DE;
+    if (m != 0x1f80 && (m != (0x1f80 | MX_PE) || !(c->fpsr & FPSR_IXC)))
         fpu_mx_write(0x1f80);
 }
 
@@ -69,36 +76,27 @@ static inline double f64_of(uint64_t x) { double f; memcpy(&f, &x, 8); return f;
 static inline uint32_t bits_f32(float f) { uint32_t x; memcpy(&x, &f, 4); return x; }
 static inline uint64_t bits_f64(double f) { uint64_t x; memcpy(&x, &f, 8); return x; }
 
-/* Accept a host result (bits x of width 32/64) computed after the last flag
- * clear: true if it is the Arm result; ORs IXC into FPSR and clears the host
- * flags. m is the MXCSR read after the computation. */
+/* Accept a host result (bits x of width 32/64) computed after fpu_pre: true
+ * if it is the Arm result; ORs IXC into FPSR. m is the MXCSR read after the
+ * computation. NaN results, +-min normal and any flag but PE (and DE) go to
+ * the slow path. */
 static inline bool fpu_accept32(Cpu *c, uint32_t m, uint32_t x)
 {
     uint32_t mag = x & 0x7fffffffu;
-    if (__builtin_expect(mag > 0x7f800000u || mag == 0x00800000u, 0))
+    if (__builtin_expect(mag > 0x7f800000u || mag == 0x00800000u ||
+                             (m & (MX_IE | MX_ZE | MX_OE | MX_UE)), 0))
         return false;
-    m &= MX_FLAGS & ~MX_DE;
-    if (__builtin_expect(!m, 1))
-        return true;
-    if (m != MX_PE)
-        return false;
-    c->fpsr |= FPSR_IXC;
-    fpu_mx_write(0x1f80);
+    c->fpsr |= (m >> 1) & FPSR_IXC; /* PE (0x20) -> IXC (0x10) */
     return true;
 }
 
 static inline bool fpu_accept64(Cpu *c, uint32_t m, uint64_t x)
 {
     uint64_t mag = x & 0x7fffffffffffffffull;
-    if (__builtin_expect(mag > 0x7ff0000000000000ull || mag == 0x0010000000000000ull, 0))
+    if (__builtin_expect(mag > 0x7ff0000000000000ull || mag == 0x0010000000000000ull ||
+                             (m & (MX_IE | MX_ZE | MX_OE | MX_UE)), 0))
         return false;
-    m &= MX_FLAGS & ~MX_DE;
-    if (__builtin_expect(!m, 1))
-        return true;
-    if (m != MX_PE)
-        return false;
-    c->fpsr |= FPSR_IXC;
-    fpu_mx_write(0x1f80);
+    c->fpsr |= (m >> 1) & FPSR_IXC;
     return true;
 }
 
@@ -124,7 +122,7 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
             float x = f32_of(a), y = f32_of(b), r;                                         \
-            fpu_mx_clean();                                                                \
+            fpu_pre(c);                                                                \
             __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
@@ -138,7 +136,7 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
             double x = f64_of(a), y = f64_of(b), r;                                        \
-            fpu_mx_clean();                                                                \
+            fpu_pre(c);                                                                \
             __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
@@ -159,7 +157,7 @@ static inline uint32_t fpu_mulx32(Cpu *c, uint32_t a, uint32_t b)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         float x = f32_of(a), y = f32_of(b), r;
-        fpu_mx_clean();
+        fpu_pre(c);
         __asm__ volatile("" : "+x"(x), "+x"(y));
         r = x * y;
         uint32_t m;
@@ -173,7 +171,7 @@ static inline uint64_t fpu_mulx64(Cpu *c, uint64_t a, uint64_t b)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         double x = f64_of(a), y = f64_of(b), r;
-        fpu_mx_clean();
+        fpu_pre(c);
         __asm__ volatile("" : "+x"(x), "+x"(y));
         r = x * y;
         uint32_t m;
@@ -189,7 +187,7 @@ static inline uint32_t fpu_sqrt32(Cpu *c, uint32_t a)
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         float r, x = f32_of(a);
         uint32_t m;
-        fpu_mx_clean();
+        fpu_pre(c);
         __asm__ volatile("" : "+x"(x));
         __asm__("sqrtss %1, %0" : "=x"(r) : "x"(x));
         __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
@@ -203,7 +201,7 @@ static inline uint64_t fpu_sqrt64(Cpu *c, uint64_t a)
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
         double r, x = f64_of(a);
         uint32_t m;
-        fpu_mx_clean();
+        fpu_pre(c);
         __asm__ volatile("" : "+x"(x));
         __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(x));
         __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
@@ -219,7 +217,7 @@ double fpu_host_fma(double n, double m, double a);
 static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
-        fpu_mx_clean();
+        fpu_pre(c);
         float r = fpu_host_fmaf(f32_of(n), f32_of(m), f32_of(a));
         uint32_t mx;
         __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
@@ -231,7 +229,7 @@ static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
 static inline uint64_t fpu_fma64(Cpu *c, uint64_t a, uint64_t n, uint64_t m)
 {
     if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
-        fpu_mx_clean();
+        fpu_pre(c);
         double r = fpu_host_fma(f64_of(n), f64_of(m), f64_of(a));
         uint32_t mx;
         __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));

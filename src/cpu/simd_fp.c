@@ -10,6 +10,8 @@
  * writes clear everything above the element). Every lane is computed from
  * the sources before Vd is written, so Vd may alias a source.
  * FP16 encodings (FEAT_FP16, FEAT_FHM) are claimed and left UNDEFINED. */
+#include <string.h>
+
 #include "cpu/fpu.h"
 #include "cpu/insn.h"
 
@@ -154,15 +156,123 @@
         return d + 1;                                                                      \
     }
 
+/* Whole-vector fast path (FPCR default): all lanes at once on the host, one
+ * MXCSR check; unused lanes hold 1.0, exact for every operation. Falls back
+ * to the per-lane exact code when anything needs the slow path. */
+typedef float v4f __attribute__((vector_size(16)));
+typedef double v2d __attribute__((vector_size(16)));
+
+static inline bool vfast_ok32(Cpu *c, uint32_t m, const VReg *r, unsigned n)
+{
+    if (m & (MX_IE | MX_ZE | MX_OE | MX_UE))
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t mag = r->s[i] & 0x7fffffffu;
+        if (mag > 0x7f800000u || mag == 0x00800000u)
+            return false;
+    }
+    c->fpsr |= (m >> 1) & FPSR_IXC;
+    return true;
+}
+
+static inline bool vfast_ok64(Cpu *c, uint32_t m, const VReg *r, unsigned n)
+{
+    if (m & (MX_IE | MX_ZE | MX_OE | MX_UE))
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t mag = r->d[i] & 0x7fffffffffffffffull;
+        if (mag > 0x7ff0000000000000ull || mag == 0x0010000000000000ull)
+            return false;
+    }
+    c->fpsr |= (m >> 1) & FPSR_IXC;
+    return true;
+}
+
+#define VFAST(name, op, E32, E64)                                                          \
+    static const Insn *exec_##name##_s(Cpu *c, const Insn *d)                              \
+    {                                                                                      \
+        fp_check(c, d);                                                                    \
+        const VReg *vn = &c->v[d->rn], *vm = &c->v[d->rm];                                 \
+        unsigned n = d->f0;                                                                \
+        VReg r = {.q = 0};                                                                 \
+        if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
+            VReg tx = *vn, ty = *vm;                                                       \
+            if (n != 4) {                                                                  \
+                tx.d[1] = ty.d[1] = 0x3f8000003f800000ull;                                 \
+                if (n == 1)                                                                \
+                    tx.s[1] = ty.s[1] = 0x3f800000u;                                       \
+            }                                                                              \
+            v4f x, y, z;                                                                   \
+            memcpy(&x, &tx, 16);                                                           \
+            memcpy(&y, &ty, 16);                                                           \
+            fpu_pre(c);                                                                    \
+            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            z = x op y;                                                                    \
+            uint32_t m;                                                                    \
+            __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(z));                             \
+            memcpy(&r, &z, 16);                                                            \
+            if (vfast_ok32(c, m, &r, 4)) {                                                 \
+                if (n != 4) {                                                              \
+                    r.d[1] = 0;                                                            \
+                    if (n == 1)                                                            \
+                        r.s[1] = 0;                                                        \
+                }                                                                          \
+                c->v[d->rd] = r;                                                           \
+                return d + 1;                                                              \
+            }                                                                              \
+            r.q = 0;                                                                       \
+        }                                                                                  \
+        for (unsigned i = 0; i < n; i++) {                                                 \
+            uint32_t a = vn->s[i], b = vm->s[i];                                           \
+            r.s[i] = (E32);                                                                \
+        }                                                                                  \
+        c->v[d->rd] = r;                                                                   \
+        return d + 1;                                                                      \
+    }                                                                                      \
+    static const Insn *exec_##name##_d(Cpu *c, const Insn *d)                              \
+    {                                                                                      \
+        fp_check(c, d);                                                                    \
+        const VReg *vn = &c->v[d->rn], *vm = &c->v[d->rm];                                 \
+        unsigned n = d->f0;                                                                \
+        VReg r = {.q = 0};                                                                 \
+        if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
+            VReg tx = *vn, ty = *vm;                                                       \
+            if (n == 1)                                                                    \
+                tx.d[1] = ty.d[1] = 0x3ff0000000000000ull;                                 \
+            v2d x, y, z;                                                                   \
+            memcpy(&x, &tx, 16);                                                           \
+            memcpy(&y, &ty, 16);                                                           \
+            fpu_pre(c);                                                                    \
+            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            z = x op y;                                                                    \
+            uint32_t m;                                                                    \
+            __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(z));                             \
+            memcpy(&r, &z, 16);                                                            \
+            if (vfast_ok64(c, m, &r, 2)) {                                                 \
+                if (n == 1)                                                                \
+                    r.d[1] = 0;                                                            \
+                c->v[d->rd] = r;                                                           \
+                return d + 1;                                                              \
+            }                                                                              \
+            r.q = 0;                                                                       \
+        }                                                                                  \
+        for (unsigned i = 0; i < n; i++) {                                                 \
+            uint64_t a = vn->d[i], b = vm->d[i];                                           \
+            r.d[i] = (E64);                                                                \
+        }                                                                                  \
+        c->v[d->rd] = r;                                                                   \
+        return d + 1;                                                                      \
+    }
+
 #define M32(b) ((b) ? 0xffffffffu : 0u)
 #define M64(b) ((b) ? ~0ull : 0ull)
 #define ABS32(v) ((v) & ~SGN32)
 #define ABS64(v) ((v) & ~SGN64)
 
-VBIN(fadd, fpu_add32(c, a, b), fpu_add64(c, a, b))
-VBIN(fsub, fpu_sub32(c, a, b), fpu_sub64(c, a, b))
-VBIN(fmul, fpu_mul32(c, a, b), fpu_mul64(c, a, b))
-VBIN(fdiv, fpu_div32(c, a, b), fpu_div64(c, a, b))
+VFAST(fadd, +, fpu_add32(c, a, b), fpu_add64(c, a, b))
+VFAST(fsub, -, fpu_sub32(c, a, b), fpu_sub64(c, a, b))
+VFAST(fmul, *, fpu_mul32(c, a, b), fpu_mul64(c, a, b))
+VFAST(fdiv, /, fpu_div32(c, a, b), fpu_div64(c, a, b))
 VBIN(fmulx, fpu_mulx32(c, a, b), fpu_mulx64(c, a, b))
 VBIN(fmax, fpu_minmax32(c, a, b, FMM_MAX), fpu_minmax64(c, a, b, FMM_MAX))
 VBIN(fmin, fpu_minmax32(c, a, b, FMM_MIN), fpu_minmax64(c, a, b, FMM_MIN))
