@@ -135,16 +135,51 @@ static const Insn *exec_fsqrt_d(Cpu *c, const Insn *d)
     return d + 1;
 }
 
-/* FCVT: f0 = source type, f1 = destination type (0 S, 1 D, 3 H). */
-static const Insn *exec_fcvt(Cpu *c, const Insn *d)
+/* FCVT Dd, Sn: exact; a normal single is rebiased directly. */
+static const Insn *exec_fcvt_sd(Cpu *c, const Insn *d)
+{
+    fp_check(c, d);
+    uint32_t a = get_s(c, d->rn), e = (a >> 23) & 0xff;
+    uint64_t r;
+    if (__builtin_expect(e - 1 < 0xfeu, 1))
+        r = (uint64_t)(a >> 31) << 63 | (uint64_t)(e + 1023 - 127) << 52 |
+            (uint64_t)(a & 0x7fffff) << 29;
+    else
+        r = fpu_cvt_s_to_d(c, a);
+    set_scalar(c, d->rd, r);
+    return d + 1;
+}
+
+/* FCVT Sd, Dn: the host conversion under the fpu.h fast-path rules. */
+static const Insn *exec_fcvt_ds(Cpu *c, const Insn *d)
+{
+    fp_check(c, d);
+    uint64_t a = get_d(c, d->rn);
+    if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+        double x = f64_of(a);
+        float r;
+        uint32_t m;
+        fpu_pre(c);
+        __asm__ volatile("cvtsd2ss %1, %0" : "=x"(r) : "x"(x));
+        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        if (fpu_accept32(c, m, bits_f32(r))) {
+            set_scalar(c, d->rd, bits_f32(r));
+            return d + 1;
+        }
+    }
+    set_scalar(c, d->rd, fpu_cvt_d_to_s(c, a));
+    return d + 1;
+}
+
+/* FCVT to and from half precision: f0 = source type, f1 = destination type
+ * (0 S, 1 D, 3 H). */
+static const Insn *exec_fcvt_h(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     const VReg *n = &c->v[d->rn];
     uint64_t r;
     switch (d->f0 * 4 + d->f1) {
-    case 0 * 4 + 1: r = fpu_cvt_s_to_d(c, n->s[0]); break;
     case 0 * 4 + 3: r = fpu_cvt_s_to_h(c, n->s[0]); break;
-    case 1 * 4 + 0: r = fpu_cvt_d_to_s(c, n->d[0]); break;
     case 1 * 4 + 3: r = fpu_cvt_d_to_h(c, n->d[0]); break;
     case 3 * 4 + 0: r = fpu_cvt_h_to_s(c, n->h[0]); break;
     default: r = fpu_cvt_h_to_d(c, n->h[0]); break;
@@ -298,6 +333,25 @@ static const Insn *exec_fcvtzs_xd(Cpu *c, const Insn *d)
     c->x[d->rd] = fpu_to_int64(c, a, 0, FPR_Z, false, d->f2);
     return d + 1;
 }
+/* FCVTZS Wd/Xd, Sn: as exec_fcvtzs_xd for a single-precision source. */
+static const Insn *exec_fcvtzs_xs(Cpu *c, const Insn *d)
+{
+    fp_check(c, d);
+    uint32_t a = get_s(c, d->rn);
+    unsigned e = (a >> 23) & 0xff;
+    if (__builtin_expect(e - 1 < 126u + d->f2 - 1, 1)) { /* normal, |x| < 2^(bits-1) */
+        float x = f32_of(a);
+        int64_t i;
+        __asm__ volatile("cvttss2si %1, %0" : "=r"(i) : "x"(x));
+        if ((float)i != x)
+            c->fpsr |= FPSR_IXC;
+        c->x[d->rd] = d->f2 == 64 ? (uint64_t)i : (uint32_t)i;
+        return d + 1;
+    }
+    c->x[d->rd] = fpu_to_int32(c, a, 0, FPR_Z, false, d->f2);
+    return d + 1;
+}
+
 /* int -> FP: f1 = signed, f2 = int bits, f3 = fbits */
 static const Insn *exec_cvtf_s(Cpu *c, const Insn *d)
 {
@@ -353,8 +407,8 @@ static void decode_conv_int(uint32_t raw, Insn *d)
     d->f0 = op >= 4 ? FPR_A : modes[rmode];
     d->f1 = op & 1;
     d->fn = ftype ? exec_fcvt_int_d : exec_fcvt_int_s;
-    if (ftype == 1 && d->f0 == FPR_Z && !d->f1)
-        d->fn = exec_fcvtzs_xd;
+    if (d->f0 == FPR_Z && !d->f1)
+        d->fn = ftype ? exec_fcvtzs_xd : exec_fcvtzs_xs;
 }
 
 /* sf 0 S 11110 ftype 0 rmode opcode scale Rn Rd */
@@ -395,7 +449,7 @@ static void decode_dp1(uint32_t raw, Insn *d)
             return;
         d->f0 = (uint8_t)ftype;
         d->f1 = (uint8_t)opc;
-        d->fn = exec_fcvt;
+        d->fn = ftype == 0 && opc == 1 ? exec_fcvt_sd : ftype == 1 && opc == 0 ? exec_fcvt_ds : exec_fcvt_h;
         return;
     }
     if (ftype == 3) /* FEAT_FP16 */

@@ -409,6 +409,32 @@ static void vector_conversions(void **state)
     assert_int_equal(c->fpsr, IOC);
 }
 
+/* The inexact flag must follow the guest's FPSR across instructions, also
+ * when FPSR is cleared between two inexact operations. */
+static void inexact_flag_after_fpsr_clear(void **state)
+{
+    TestVm *t = *state;
+    Cpu *c = &t->cpu;
+    c->fpcr = c->fpsr = 0;
+    vset(t, 1, 0, 0x3fc00000);  /* 1.5 */
+    vset(t, 2, 0, 0x33800000);  /* 2^-24 */
+    const uint32_t seq[] = {
+        0x1e222820, /* fadd s0, s1, s2: inexact */
+        0xd51b443f, /* msr fpsr, xzr */
+        0x1e212823, /* fadd s3, s1, s1: exact */
+        0xd53b4420, /* mrs x0, fpsr */
+        0x1e380024, /* fcvtzs w4, s1: inexact */
+        0xd51b443f, /* msr fpsr, xzr */
+        0x4e22d420, /* fadd v0.4s, v1.4s, v2.4s: lane 0 inexact */
+        0xd53b4421, /* mrs x1, fpsr */
+    };
+    assert_true(tvm_run(t, seq, sizeof seq / 4));
+    assert_int_equal(c->x[0], 0);
+    assert_int_equal(c->x[4], 1);
+    assert_int_equal(c->x[1], IXC);
+    assert_int_equal(c->v[3].s[0], 0x40400000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +454,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(vector_add_lanes_and_q0, setup, teardown),
         cmocka_unit_test_setup_teardown(vector_pairwise_across_and_by_element, setup, teardown),
         cmocka_unit_test_setup_teardown(vector_conversions, setup, teardown),
+        cmocka_unit_test_setup_teardown(inexact_flag_after_fpsr_clear, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
