@@ -155,7 +155,7 @@ static const Insn *exec_fcvt_ds(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     uint64_t a = get_d(c, d->rn);
-    if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+    if (__builtin_expect(fpu_fast64(c, a, 0, 0), 1)) {
         double x = f64_of(a);
         float r;
         uint32_t m;

@@ -4,7 +4,8 @@
  * Values are passed as raw bit patterns (uint32_t single, uint64_t double,
  * uint16_t half) so NaN payloads and signs are never touched by the host.
  *
- * Fast path: with FPCR.{FZ,RMode} zero (DN only affects NaN results) the
+ * Fast path: with FPCR.RMode = RN (DN only affects NaN results; under FZ
+ * only when no operand is denormal and the result is not tiny) the
  * host SSE operation (round to nearest, exceptions masked) gives the Arm
  * result for every non-NaN outcome; its MXCSR flags give the FPSR flags, except that x86 detects
  * tininess after rounding where Arm detects it before, which matters only
@@ -33,6 +34,28 @@
 /* FPCR bits that force the slow path (DN only matters for NaN results,
  * which leave the fast path anyway). */
 #define FPCR_SLOW (FPCR_FZ | (3u << FPCR_RMODE_SHIFT))
+
+/* Denormal (nonzero, exponent 0). */
+static inline bool fpu_denormal32(uint32_t a) { return (uint32_t)(a << 1) - 1 < 0x00ffffffu; }
+static inline bool fpu_denormal64(uint64_t a) { return (a << 1) - 1 < 0x001fffffffffffffull; }
+
+/* May the host compute this? Round to nearest, and under FZ no denormal
+ * operand (the results' FZ checks are in fpu_accept*). Unused operands are
+ * passed as 0. */
+static inline bool fpu_fast32(const Cpu *c, uint32_t a, uint32_t b, uint32_t d)
+{
+    uint32_t f = c->fpcr & FPCR_SLOW;
+    if (__builtin_expect(!f, 1))
+        return true;
+    return f == FPCR_FZ && !fpu_denormal32(a) && !fpu_denormal32(b) && !fpu_denormal32(d);
+}
+static inline bool fpu_fast64(const Cpu *c, uint64_t a, uint64_t b, uint64_t d)
+{
+    uint32_t f = c->fpcr & FPCR_SLOW;
+    if (__builtin_expect(!f, 1))
+        return true;
+    return f == FPCR_FZ && !fpu_denormal64(a) && !fpu_denormal64(b) && !fpu_denormal64(d);
+}
 #define FPSR_IOC 0x01u
 #define FPSR_DZC 0x02u
 #define FPSR_OFC 0x04u
@@ -78,12 +101,12 @@ static inline uint64_t bits_f64(double f) { uint64_t x; memcpy(&x, &f, 8); retur
 
 /* Accept a host result (bits x of width 32/64) computed after fpu_pre: true
  * if it is the Arm result; ORs IXC into FPSR. m is the MXCSR read after the
- * computation. NaN results, +-min normal and any flag but PE (and DE) go to
- * the slow path. */
+ * computation. NaN results, denormal results and +-min normal (underflow
+ * and FZ decisions) and any flag but PE (and DE) go to the slow path. */
 static inline bool fpu_accept32(Cpu *c, uint32_t m, uint32_t x)
 {
     uint32_t mag = x & 0x7fffffffu;
-    if (__builtin_expect(mag > 0x7f800000u || mag == 0x00800000u ||
+    if (__builtin_expect(mag > 0x7f800000u || mag - 1 < 0x00800000u ||
                              (m & (MX_IE | MX_ZE | MX_OE | MX_UE)), 0))
         return false;
     c->fpsr |= (m >> 1) & FPSR_IXC; /* PE (0x20) -> IXC (0x10) */
@@ -93,7 +116,7 @@ static inline bool fpu_accept32(Cpu *c, uint32_t m, uint32_t x)
 static inline bool fpu_accept64(Cpu *c, uint32_t m, uint64_t x)
 {
     uint64_t mag = x & 0x7fffffffffffffffull;
-    if (__builtin_expect(mag > 0x7ff0000000000000ull || mag == 0x0010000000000000ull ||
+    if (__builtin_expect(mag > 0x7ff0000000000000ull || mag - 1 < 0x0010000000000000ull ||
                              (m & (MX_IE | MX_ZE | MX_OE | MX_UE)), 0))
         return false;
     c->fpsr |= (m >> 1) & FPSR_IXC;
@@ -120,7 +143,7 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
 #define FPU_FAST_BIN(name, OP, op)                                                         \
     static inline uint32_t fpu_##name##32(Cpu *c, uint32_t a, uint32_t b)                 \
     {                                                                                      \
-        if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
+        if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {                                 \
             float x = f32_of(a), y = f32_of(b), r;                                         \
             fpu_pre(c);                                                                \
             __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
@@ -134,7 +157,7 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     }                                                                                      \
     static inline uint64_t fpu_##name##64(Cpu *c, uint64_t a, uint64_t b)                 \
     {                                                                                      \
-        if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
+        if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {                                 \
             double x = f64_of(a), y = f64_of(b), r;                                        \
             fpu_pre(c);                                                                \
             __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
@@ -155,7 +178,7 @@ FPU_FAST_BIN(div, FOP_DIV, /)
 /* FMULX: like FMUL; the host gives NaN for 0*inf, which the slow path fixes. */
 static inline uint32_t fpu_mulx32(Cpu *c, uint32_t a, uint32_t b)
 {
-    if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+    if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {
         float x = f32_of(a), y = f32_of(b), r;
         fpu_pre(c);
         __asm__ volatile("" : "+x"(x), "+x"(y));
@@ -169,7 +192,7 @@ static inline uint32_t fpu_mulx32(Cpu *c, uint32_t a, uint32_t b)
 }
 static inline uint64_t fpu_mulx64(Cpu *c, uint64_t a, uint64_t b)
 {
-    if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+    if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {
         double x = f64_of(a), y = f64_of(b), r;
         fpu_pre(c);
         __asm__ volatile("" : "+x"(x), "+x"(y));
@@ -184,7 +207,7 @@ static inline uint64_t fpu_mulx64(Cpu *c, uint64_t a, uint64_t b)
 
 static inline uint32_t fpu_sqrt32(Cpu *c, uint32_t a)
 {
-    if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+    if (__builtin_expect(fpu_fast32(c, a, 0, 0), 1)) {
         float r, x = f32_of(a);
         uint32_t m;
         fpu_pre(c);
@@ -198,7 +221,7 @@ static inline uint32_t fpu_sqrt32(Cpu *c, uint32_t a)
 }
 static inline uint64_t fpu_sqrt64(Cpu *c, uint64_t a)
 {
-    if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+    if (__builtin_expect(fpu_fast64(c, a, 0, 0), 1)) {
         double r, x = f64_of(a);
         uint32_t m;
         fpu_pre(c);
@@ -216,7 +239,7 @@ float fpu_host_fmaf(float n, float m, float a);
 double fpu_host_fma(double n, double m, double a);
 static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
 {
-    if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+    if (__builtin_expect(fpu_fast32(c, a, n, m), 1)) {
         fpu_pre(c);
         float r = fpu_host_fmaf(f32_of(n), f32_of(m), f32_of(a));
         uint32_t mx;
@@ -228,7 +251,7 @@ static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
 }
 static inline uint64_t fpu_fma64(Cpu *c, uint64_t a, uint64_t n, uint64_t m)
 {
-    if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {
+    if (__builtin_expect(fpu_fast64(c, a, n, m), 1)) {
         fpu_pre(c);
         double r = fpu_host_fma(f64_of(n), f64_of(m), f64_of(a));
         uint32_t mx;

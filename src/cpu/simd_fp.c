@@ -156,8 +156,8 @@
         return d + 1;                                                                      \
     }
 
-/* Whole-vector fast path (FPCR default): all lanes at once on the host, one
- * MXCSR check; unused lanes hold 1.0, exact for every operation. Falls back
+/* Whole-vector fast path (as fpu.h: round to nearest; FZ without denormal
+ * lanes): all lanes at once on the host, one MXCSR check; unused lanes hold 1.0, exact for every operation. Falls back
  * to the per-lane exact code when anything needs the slow path. */
 typedef float v4f __attribute__((vector_size(16)));
 typedef double v2d __attribute__((vector_size(16)));
@@ -168,7 +168,7 @@ static inline bool vfast_ok32(Cpu *c, uint32_t m, const VReg *r, unsigned n)
         return false;
     for (unsigned i = 0; i < n; i++) {
         uint32_t mag = r->s[i] & 0x7fffffffu;
-        if (mag > 0x7f800000u || mag == 0x00800000u)
+        if (mag > 0x7f800000u || mag - 1 < 0x00800000u)
             return false;
     }
     c->fpsr |= (m >> 1) & FPSR_IXC;
@@ -181,10 +181,37 @@ static inline bool vfast_ok64(Cpu *c, uint32_t m, const VReg *r, unsigned n)
         return false;
     for (unsigned i = 0; i < n; i++) {
         uint64_t mag = r->d[i] & 0x7fffffffffffffffull;
-        if (mag > 0x7ff0000000000000ull || mag == 0x0010000000000000ull)
+        if (mag > 0x7ff0000000000000ull || mag - 1 < 0x0010000000000000ull)
             return false;
     }
     c->fpsr |= (m >> 1) & FPSR_IXC;
+    return true;
+}
+
+/* Host arithmetic allowed: round to nearest, and under FZ no denormal lane. */
+static inline bool vfast_allowed32(const Cpu *c, const VReg *x, const VReg *y, unsigned n)
+{
+    uint32_t f = c->fpcr & FPCR_SLOW;
+    if (__builtin_expect(!f, 1))
+        return true;
+    if (f != FPCR_FZ)
+        return false;
+    for (unsigned i = 0; i < n; i++)
+        if (fpu_denormal32(x->s[i]) || fpu_denormal32(y->s[i]))
+            return false;
+    return true;
+}
+
+static inline bool vfast_allowed64(const Cpu *c, const VReg *x, const VReg *y, unsigned n)
+{
+    uint32_t f = c->fpcr & FPCR_SLOW;
+    if (__builtin_expect(!f, 1))
+        return true;
+    if (f != FPCR_FZ)
+        return false;
+    for (unsigned i = 0; i < n; i++)
+        if (fpu_denormal64(x->d[i]) || fpu_denormal64(y->d[i]))
+            return false;
     return true;
 }
 
@@ -195,7 +222,7 @@ static inline bool vfast_ok64(Cpu *c, uint32_t m, const VReg *r, unsigned n)
         const VReg *vn = &c->v[d->rn], *vm = &c->v[d->rm];                                 \
         unsigned n = d->f0;                                                                \
         VReg r = {.q = 0};                                                                 \
-        if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
+        if (__builtin_expect(vfast_allowed32(c, vn, vm, n), 1)) {                          \
             VReg tx = *vn, ty = *vm;                                                       \
             if (n != 4) {                                                                  \
                 tx.d[1] = ty.d[1] = 0x3f8000003f800000ull;                                 \
@@ -235,7 +262,7 @@ static inline bool vfast_ok64(Cpu *c, uint32_t m, const VReg *r, unsigned n)
         const VReg *vn = &c->v[d->rn], *vm = &c->v[d->rm];                                 \
         unsigned n = d->f0;                                                                \
         VReg r = {.q = 0};                                                                 \
-        if (__builtin_expect(!(c->fpcr & FPCR_SLOW), 1)) {                                 \
+        if (__builtin_expect(vfast_allowed64(c, vn, vm, n), 1)) {                          \
             VReg tx = *vn, ty = *vm;                                                       \
             if (n == 1)                                                                    \
                 tx.d[1] = ty.d[1] = 0x3ff0000000000000ull;                                 \
