@@ -262,10 +262,61 @@ static inline uint64_t fpu_fma64(Cpu *c, uint64_t a, uint64_t n, uint64_t m)
     return fpu_slow64(c, FOP_FMA, a, n, m);
 }
 
-static inline uint32_t fpu_recps32(Cpu *c, uint32_t a, uint32_t b) { return fpu_slow32(c, FOP_RECPS, a, b, 0); }
-static inline uint64_t fpu_recps64(Cpu *c, uint64_t a, uint64_t b) { return fpu_slow64(c, FOP_RECPS, a, b, 0); }
-static inline uint32_t fpu_rsqrts32(Cpu *c, uint32_t a, uint32_t b) { return fpu_slow32(c, FOP_RSQRTS, a, b, 0); }
-static inline uint64_t fpu_rsqrts64(Cpu *c, uint64_t a, uint64_t b) { return fpu_slow64(c, FOP_RSQRTS, a, b, 0); }
+/* FRECPS 2 - a*b and FRSQRTS (3 - a*b) / 2, fused. On the host path, inf*0
+ * gives a NaN and overflow of 3 - a*b raises OE, both rejected; otherwise
+ * halving the rounded 3 - a*b is exact (the result is not tiny). */
+static inline uint32_t fpu_recps32(Cpu *c, uint32_t a, uint32_t b)
+{
+    if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {
+        fpu_pre(c);
+        float r = fpu_host_fmaf(-f32_of(a), f32_of(b), 2.0f);
+        uint32_t mx;
+        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        if (fpu_accept32(c, mx, bits_f32(r)))
+            return bits_f32(r);
+    }
+    return fpu_slow32(c, FOP_RECPS, a, b, 0);
+}
+static inline uint64_t fpu_recps64(Cpu *c, uint64_t a, uint64_t b)
+{
+    if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {
+        fpu_pre(c);
+        double r = fpu_host_fma(-f64_of(a), f64_of(b), 2.0);
+        uint32_t mx;
+        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        if (fpu_accept64(c, mx, bits_f64(r)))
+            return bits_f64(r);
+    }
+    return fpu_slow64(c, FOP_RECPS, a, b, 0);
+}
+static inline uint32_t fpu_rsqrts32(Cpu *c, uint32_t a, uint32_t b)
+{
+    if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {
+        fpu_pre(c);
+        float r = fpu_host_fmaf(-f32_of(a), f32_of(b), 3.0f);
+        __asm__ volatile("" : "+x"(r));
+        r = r * 0.5f;
+        uint32_t mx;
+        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        if (fpu_accept32(c, mx, bits_f32(r)))
+            return bits_f32(r);
+    }
+    return fpu_slow32(c, FOP_RSQRTS, a, b, 0);
+}
+static inline uint64_t fpu_rsqrts64(Cpu *c, uint64_t a, uint64_t b)
+{
+    if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {
+        fpu_pre(c);
+        double r = fpu_host_fma(-f64_of(a), f64_of(b), 3.0);
+        __asm__ volatile("" : "+x"(r));
+        r = r * 0.5;
+        uint32_t mx;
+        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        if (fpu_accept64(c, mx, bits_f64(r)))
+            return bits_f64(r);
+    }
+    return fpu_slow64(c, FOP_RSQRTS, a, b, 0);
+}
 
 /* ---- min/max ---- */
 enum { FMM_MAX = 0, FMM_MIN = 1, FMM_MAXNM = 2, FMM_MINNM = 3 };

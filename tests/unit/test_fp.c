@@ -337,6 +337,16 @@ static void reciprocal_estimates(void **state)
     run_fp(t, 0x7ea1d820, RN, 0xbf800000, 0, 0); /* negative: default NaN */
     EXPECT_V0(0x7fc00000);
     EXPECT_FPSR(IOC);
+    /* Newton-Raphson steps */
+    run_fp(t, 0x5e22fc20, RN, 0x40400000, 0x3eaaaaab, 0); /* frecps: 2 - 3 * (1/3) */
+    EXPECT_V0(0x3f800000);
+    EXPECT_FPSR(IXC);
+    run_fp(t, 0x5ee2fc20, RN, 0x7ff0000000000000, 0, 0); /* frsqrts: inf * 0 -> 1.5 */
+    EXPECT_V0(0x3ff8000000000000);
+    EXPECT_FPSR(0);
+    run_fp(t, 0x5ea2fc20, RN, 0x7f000000, 0x7f000000, 0); /* (3 - 2^254) / 2 overflows */
+    EXPECT_V0(0xff800000);
+    EXPECT_FPSR(OFC | IXC);
 }
 
 /* ---- AdvSIMD ---- */
