@@ -211,38 +211,38 @@ static const Insn *exec_frint_d(Cpu *c, const Insn *d)
 static const Insn *exec_fcmp_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
-    c->nzcv = fpu_cmp32(c, get_s(c, d->rn), get_s(c, d->rm), d->f0);
+    c->nzcv = fpu_fcmp32(c, get_s(c, d->rn), get_s(c, d->rm), d->f0);
     return d + 1;
 }
 static const Insn *exec_fcmp_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
-    c->nzcv = fpu_cmp64(c, get_d(c, d->rn), get_d(c, d->rm), d->f0);
+    c->nzcv = fpu_fcmp64(c, get_d(c, d->rn), get_d(c, d->rm), d->f0);
     return d + 1;
 }
 static const Insn *exec_fcmp0_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
-    c->nzcv = fpu_cmp32(c, get_s(c, d->rn), 0, d->f0);
+    c->nzcv = fpu_fcmp32(c, get_s(c, d->rn), 0, d->f0);
     return d + 1;
 }
 static const Insn *exec_fcmp0_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
-    c->nzcv = fpu_cmp64(c, get_d(c, d->rn), 0, d->f0);
+    c->nzcv = fpu_fcmp64(c, get_d(c, d->rn), 0, d->f0);
     return d + 1;
 }
 /* FCCMP/FCCMPE: f0 = signalling, f1 = cond, f2 = nzcv if the cond fails */
 static const Insn *exec_fccmp_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
-    c->nzcv = cond_holds(c, d->f1) ? fpu_cmp32(c, get_s(c, d->rn), get_s(c, d->rm), d->f0) : d->f2;
+    c->nzcv = cond_holds(c, d->f1) ? fpu_fcmp32(c, get_s(c, d->rn), get_s(c, d->rm), d->f0) : d->f2;
     return d + 1;
 }
 static const Insn *exec_fccmp_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
-    c->nzcv = cond_holds(c, d->f1) ? fpu_cmp64(c, get_d(c, d->rn), get_d(c, d->rm), d->f0) : d->f2;
+    c->nzcv = cond_holds(c, d->f1) ? fpu_fcmp64(c, get_d(c, d->rn), get_d(c, d->rm), d->f0) : d->f2;
     return d + 1;
 }
 /* FCSEL: f1 = cond; d->imm = element mask */

@@ -346,6 +346,27 @@ FPU_MINMAX(64, uint64_t, double, 0x7ff0000000000000ull, 0xfffffffffffffull)
 /* FCMP/FCMPE: the NZCV result (signal: FCMPE, any NaN raises Invalid). */
 unsigned fpu_cmp32(Cpu *c, uint32_t a, uint32_t b, bool signal);
 unsigned fpu_cmp64(Cpu *c, uint64_t a, uint64_t b, bool signal);
+/* Ordered operands (no NaN; under FZ no denormal) compare on the host. */
+static inline unsigned fpu_fcmp32(Cpu *c, uint32_t a, uint32_t b, bool signal)
+{
+    if (__builtin_expect((uint32_t)(a << 1) <= 0xff000000u && (uint32_t)(b << 1) <= 0xff000000u &&
+                             (!(c->fpcr & FPCR_FZ) || (!fpu_denormal32(a) && !fpu_denormal32(b))),
+                         1)) {
+        float x = f32_of(a), y = f32_of(b);
+        return x < y ? NZCV_N : x == y ? (NZCV_Z | NZCV_C) : NZCV_C;
+    }
+    return fpu_cmp32(c, a, b, signal);
+}
+static inline unsigned fpu_fcmp64(Cpu *c, uint64_t a, uint64_t b, bool signal)
+{
+    if (__builtin_expect((a << 1) <= 0xffe0000000000000ull && (b << 1) <= 0xffe0000000000000ull &&
+                             (!(c->fpcr & FPCR_FZ) || (!fpu_denormal64(a) && !fpu_denormal64(b))),
+                         1)) {
+        double x = f64_of(a), y = f64_of(b);
+        return x < y ? NZCV_N : x == y ? (NZCV_Z | NZCV_C) : NZCV_C;
+    }
+    return fpu_cmp64(c, a, b, signal);
+}
 /* AdvSIMD compares: kind EQ (quiet), GE, GT (signalling); abs: FACGE/FACGT. */
 enum { FCM_EQ, FCM_GE, FCM_GT };
 bool fpu_cmpv32(Cpu *c, uint32_t a, uint32_t b, int kind);
