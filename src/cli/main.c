@@ -13,17 +13,22 @@ static void usage(FILE *f)
 {
     fputs("usage: tandem run --kernel IMAGE [options]\n"
           "\n"
-          "Runs an arm64 Linux Image (or any program with the Image header) on\n"
-          "Tandem's AArch64 CPU, with the console on standard input/output.\n"
+          "Boots an arm64 Linux Image (or any program with the Image header) on\n"
+          "Tandem's AArch64 CPU, on a board like QEMU's virt, with the console\n"
+          "(PL011) on standard input/output. Ctrl-A x quits.\n"
           "\n"
           "  -k, --kernel IMAGE     arm64 Image to boot (loaded at RAM + 2 MiB + text_offset)\n"
+          "  -i, --initrd FILE      initial ramdisk (placed as QEMU places it)\n"
+          "  -a, --append ARGS      kernel command line\n"
           "  -m, --mem SIZE         guest RAM, e.g. 512M or 1G (default 512M; bare number = MiB)\n"
+          "      --dtb-out FILE     also write the generated device tree to FILE\n"
+          "      --kaslr-seed N     put a KASLR seed in the device tree (default: none, KASLR off)\n"
           "      --max-insns N      stop after N guest instructions (exit status 3)\n"
-          "      --stats            print execution statistics at exit\n"
+          "      --stats            print CPU, shadow page table and memory statistics at exit\n"
           "  -h, --help             show this help\n"
           "\n"
-          "Exit status: 0 guest powered off, 1 bad usage or input, 2 guest asked\n"
-          "for a reset, 3 instruction limit reached.\n",
+          "Exit status: 0 guest powered off (or Ctrl-A x), 1 bad usage or input,\n"
+          "2 guest asked for a reset, 3 instruction limit reached.\n",
           f);
 }
 
@@ -64,17 +69,28 @@ static bool parse_count(const char *s, uint64_t *out)
 static int cmd_run(int argc, char **argv)
 {
     BoardConfig cfg = {.mem = 512ull << 20};
-    enum { OPT_MAX_INSNS = 256, OPT_STATS };
+    enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR };
     static const struct option opts[] = {
-        {"kernel", required_argument, 0, 'k'}, {"mem", required_argument, 0, 'm'},
+        {"kernel", required_argument, 0, 'k'},       {"initrd", required_argument, 0, 'i'},
+        {"append", required_argument, 0, 'a'},       {"mem", required_argument, 0, 'm'},
+        {"dtb-out", required_argument, 0, OPT_DTB_OUT}, {"kaslr-seed", required_argument, 0, OPT_KASLR},
         {"max-insns", required_argument, 0, OPT_MAX_INSNS}, {"stats", no_argument, 0, OPT_STATS},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0},
     };
     int o;
     opterr = 0;
-    while ((o = getopt_long(argc, argv, ":k:m:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, ":k:i:a:m:h", opts, NULL)) != -1) {
         switch (o) {
         case 'k': cfg.kernel = optarg; break;
+        case 'i': cfg.initrd = optarg; break;
+        case 'a': cfg.append = optarg; break;
+        case OPT_DTB_OUT: cfg.dtb_out = optarg; break;
+        case OPT_KASLR:
+            if (!parse_count(optarg, &cfg.kaslr_seed)) {
+                fprintf(stderr, "tandem: --kaslr-seed '%s': not a number\n", optarg);
+                return 1;
+            }
+            break;
         case 'm':
             if (!parse_size(optarg, &cfg.mem)) {
                 fprintf(stderr, "tandem: --mem '%s': not a size (use e.g. 512M or 1G)\n", optarg);
@@ -109,8 +125,7 @@ static int cmd_run(int argc, char **argv)
     Board b;
     if (!board_create(&b, &cfg))
         return 1;
-    b.stdin_fd = isatty(STDIN_FILENO) || !feof(stdin) ? STDIN_FILENO : -1;
-    BoardExit e = board_run(&b);
+    BoardExit e = board_run(&b, STDIN_FILENO);
     if (cfg.stats)
         board_print_stats(&b, stderr);
     board_destroy(&b);
@@ -118,6 +133,7 @@ static int cmd_run(int argc, char **argv)
     case BOARD_POWER_OFF: return 0;
     case BOARD_RESET: fprintf(stderr, "tandem: the guest requested a system reset\n"); return 2;
     case BOARD_INSN_LIMIT: fprintf(stderr, "tandem: instruction limit reached\n"); return 3;
+    case BOARD_QUIT: return 0;
     default: return 0;
     }
 }

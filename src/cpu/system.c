@@ -304,17 +304,27 @@ static int sysreg_write(Cpu *c, uint32_t key, uint64_t v)
     SysRegs *s = &c->sr;
     switch (key) {
     case SR_SCTLR:
+        /* MMU on/off changes every translation; alignment checking (A) is
+         * done only on the slow path, so cached fast-path entries must go. */
+        if ((s->sctlr ^ v) & 3)
+            mmu_flush_all(c);
         s->sctlr = (v & SCTLR_WRITABLE) | SCTLR_RES1;
-        mmu_flush_all(c);
+        mmu_update_context(c);
         return 2;
     case SR_ACTLR: s->actlr = v; return 1;
     case SR_CPACR:
         s->cpacr = v & (3u << 20);
         cpu_set_pstate(c, cpu_get_pstate(c)); /* recompute fp_enabled */
         return 1;
-    case SR_TTBR0: s->ttbr0 = v; mmu_flush_all(c); return 2;
-    case SR_TTBR1: s->ttbr1 = v; mmu_flush_all(c); return 2;
-    case SR_TCR: s->tcr = v; mmu_flush_all(c); return 2;
+    /* A TTBR write may switch address space (ASID): entries built for
+     * either are kept, as the TLB would keep them. */
+    case SR_TTBR0: s->ttbr0 = v; mmu_update_context(c); return 2;
+    case SR_TTBR1: s->ttbr1 = v; mmu_update_context(c); return 2;
+    case SR_TCR:
+        s->tcr = v;
+        mmu_flush_all(c);
+        mmu_update_context(c);
+        return 2;
     case SR_SPSR_EL1: s->spsr = v & 0xf03003cfull; return 1;
     case SR_ELR_EL1: s->elr = v; return 1;
     case SR_SP_EL0:
@@ -329,7 +339,7 @@ static int sysreg_write(Cpu *c, uint32_t key, uint64_t v)
     case SR_ESR: s->esr = (uint32_t)v; return 1;
     case SR_FAR: s->far = v; return 1;
     case SR_PAR: s->par = v; return 1;
-    case SR_MAIR: s->mair = v; mmu_flush_all(c); return 2;
+    case SR_MAIR: s->mair = v; return 1; /* shadow entries keep AttrIndx, not attributes */
     case SR_AMAIR: s->amair = v; return 1;
     case SR_VBAR: s->vbar = v & ~0x7ffull; return 1;
     case SR_CONTEXTIDR: s->contextidr = (uint32_t)v; return 1;
