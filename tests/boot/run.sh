@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The real guest: Debian's arm64 kernel and busybox (fetched by
+# scripts/fetch-guest.sh) boot on Tandem, run a scripted workload whose output
+# must equal QEMU's, take commands from the console, and power off with 0.
+set -u
+cd "$(dirname "$0")/../.."
+T=build/tandem
+TS=build/test/tandem
+K=guest/out/Image
+I=guest/out/initramfs.cpio.gz
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+BASE="console=ttyAMA0 panic=-1 quiet"
+SMOKE="tandem.run=/usr/bin/tandem-smoke"
+
+if [ ! -s "$K" ] || [ ! -s "$I" ] || [ "$I" -ot guest/rootfs/usr/bin/tandem-smoke ] || [ "$I" -ot guest/init ]; then
+    if ! bash scripts/fetch-guest.sh >"$W/fetch.log" 2>&1; then
+        echo "FAIL boot-assets (scripts/fetch-guest.sh failed)"
+        tail -5 "$W/fetch.log"
+        exit 0
+    fi
+fi
+echo "INFO boot: kernel $(cat guest/out/kernel-version)"
+
+workload() { sed -n '/^TANDEM-GUEST-UP/,/^TANDEM-GUEST-DONE/p' "$1" | tr -d '\r'; }
+
+check_run() { # NAME LOG RC: the workload ran to completion and the guest powered off
+    local name=$1 log=$2 rc=$3
+    if [ "$rc" -eq 0 ] && grep -q '^TANDEM-GUEST-DONE rc=0' "$log"; then
+        echo "PASS $name"
+    else
+        echo "FAIL $name (exit $rc)"
+        grep -v '^\[' "$log" | tail -5 | sed 's/^/    /'
+        tail -3 "$log" | sed 's/^/    /'
+    fi
+}
+
+# 1. Boot, workload, power off (nokaslr, as QEMU below).
+timeout 300 "$T" run --kernel "$K" --initrd "$I" --append "$BASE nokaslr $SMOKE" --stats </dev/null >"$W/t.log" 2>&1
+check_run boot-workload "$W/t.log" $?
+grep '^tandem:' "$W/t.log" | sed 's/^/INFO /'
+
+# 2. The same workload under QEMU: the same output.
+if command -v qemu-system-aarch64 >/dev/null; then
+    timeout 300 qemu-system-aarch64 -M virt,dtb-kaslr-seed=off -cpu cortex-a53 -m 512 -nographic -no-reboot \
+        -kernel "$K" -initrd "$I" -append "$BASE nokaslr $SMOKE" </dev/null >"$W/q.log" 2>&1
+    workload "$W/t.log" >"$W/t.out"
+    workload "$W/q.log" >"$W/q.out"
+    if [ -s "$W/q.out" ] && grep -q DONE "$W/q.out" && cmp -s "$W/t.out" "$W/q.out"; then
+        echo "PASS workload-matches-qemu ($(wc -l <"$W/t.out") lines)"
+    else
+        echo "FAIL workload-matches-qemu"
+        diff "$W/q.out" "$W/t.out" | head -10 | sed 's/^/    /'
+    fi
+fi
+
+# 3. KASLR on: kernel page-table isolation switches ASID on every kernel entry.
+timeout 300 "$T" run --kernel "$K" --initrd "$I" --append "$BASE $SMOKE" --kaslr-seed 0x5eed1234abcd --stats \
+    </dev/null >"$W/k.log" 2>&1
+rc=$?
+check_run boot-kaslr-kpti "$W/k.log" $rc
+switches=$(sed -n 's/.*ASID switches \([0-9]*\).*/\1/p' "$W/k.log")
+# Without KASLR the same workload switches ASID a few hundred times (process switches).
+if [ "${switches:-0}" -gt 1000 ]; then
+    echo "PASS kpti-address-spaces-kept ($switches ASID switches)"
+else
+    echo "FAIL kpti-address-spaces-kept (ASID switches: ${switches:-none})"
+fi
+
+# 4. An interactive shell on the console: typed commands run, poweroff exits 0.
+(sleep 15; printf 'echo shell-$((6*7))\n'; sleep 3; printf 'poweroff -f\n') |
+    timeout 120 "$T" run --kernel "$K" --initrd "$I" --append "$BASE nokaslr" >"$W/i.log" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q '^shell-42' "$W/i.log"; then
+    echo "PASS interactive-shell"
+else
+    echo "FAIL interactive-shell (exit $rc)"
+    tail -5 "$W/i.log" | sed 's/^/    /'
+fi
+
+# 5. The whole boot under AddressSanitizer and UBSan: no report, clean power off.
+if [ -x "$TS" ]; then
+    ASAN_OPTIONS=detect_leaks=1 timeout 600 "$TS" run --kernel "$K" --initrd "$I" \
+        --append "$BASE nokaslr tandem.run=/bin/true" </dev/null >"$W/s.log" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q '^TANDEM-GUEST-DONE rc=0' "$W/s.log" && ! grep -q 'Sanitizer\|runtime error' "$W/s.log"; then
+        echo "PASS boot-under-sanitizers"
+    else
+        echo "FAIL boot-under-sanitizers (exit $rc)"
+        grep -m5 'Sanitizer\|runtime error' "$W/s.log" | sed 's/^/    /'
+    fi
+fi
+
+# 6. The generated device tree decodes and describes the board.
+if "$T" run --kernel "$K" --dtb-out "$W/board.dtb" --max-insns 1 </dev/null >/dev/null 2>&1 || [ -s "$W/board.dtb" ]; then
+    if command -v dtc >/dev/null && dtc -I dtb -O dts "$W/board.dtb" 2>/dev/null >"$W/board.dts" &&
+        grep -q 'arm,pl011' "$W/board.dts" && grep -q 'arm,cortex-a15-gic' "$W/board.dts" &&
+        grep -q 'arm,armv8-timer' "$W/board.dts" && grep -q 'arm,psci' "$W/board.dts"; then
+        echo "PASS dtb-out"
+    else
+        echo "FAIL dtb-out (device tree missing or incomplete)"
+    fi
+fi
+exit 0
