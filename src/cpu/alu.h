@@ -195,4 +195,9 @@ static inline bool decode_bitmask_imm(unsigned n, unsigned imms, unsigned immr, 
     return true;
 }
 
+/* MOV (register), shared by the register and immediate groups (dp_reg.c). */
+struct Insn;
+const struct Insn *exec_mov64(Cpu *c, const struct Insn *d);
+const struct Insn *exec_mov32(Cpu *c, const struct Insn *d);
+
 #endif

@@ -412,18 +412,7 @@ H exec_ror32(Cpu *c, const Insn *d)
     return d + 1;
 }
 
-/* EXTR with lsb 0: Rd = Rm (32-bit: zero-extended). */
-H exec_mov64(Cpu *c, const Insn *d)
-{
-    c->x[d->rd] = c->x[d->rm];
-    return d + 1;
-}
-
-H exec_mov32(Cpu *c, const Insn *d)
-{
-    c->x[d->rd] = (uint32_t)c->x[d->rm];
-    return d + 1;
-}
+/* EXTR with lsb 0 is Rd = Rm: the MOV (register) handlers of dp_reg.c. */
 
 static void decode_extract(uint32_t raw, Insn *d)
 {

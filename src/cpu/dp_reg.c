@@ -65,14 +65,14 @@ static const InsnFn logic_fns[2][4][8] = {
     {LOGIC_ROW(64, LSL), LOGIC_ROW(64, LSR), LOGIC_ROW(64, ASR), LOGIC_ROW(64, ROR)},
 };
 
-/* MOV (register): ORR Rd, ZR, Rm. */
-H exec_mov64(Cpu *c, const Insn *d)
+/* MOV (register): ORR Rd, ZR, Rm (also EXTR with lsb 0). */
+const Insn *exec_mov64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rm];
     return d + 1;
 }
 
-H exec_mov32(Cpu *c, const Insn *d)
+const Insn *exec_mov32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)c->x[d->rm];
     return d + 1;

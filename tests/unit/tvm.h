@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cpu/code_cache.h"
 #include "cpu/cpu.h"
 #include "cpu/exception.h"
 #include "mem/bus.h"
@@ -57,7 +58,6 @@ static inline bool tvm_run(TestVm *t, const uint32_t *insns, size_t n)
     t->cpu.pc = TVM_CODE;
     /* Fresh code each run: forget whatever was decoded before. */
     t->cpu.code_va = ~0ull;
-    extern bool code_cache_invalidate(Cpu *, uint64_t);
     code_cache_invalidate(&t->cpu, TVM_CODE);
     CpuExit r = cpu_run(&t->cpu, 1000000);
     assert_int_equal(r, CPU_EXIT_EXCEPTION);
