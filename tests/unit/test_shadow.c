@@ -678,6 +678,88 @@ static void tagged_pointers_with_tbi0(void **state)
     tvm_free(&t);
 }
 
+/* ------------------------------------------------------------------------
+ * BUG (src/mmu/context.c, mmu_tlbi): TLBI by VA does not invalidate the
+ * other 4 KiB pages of a block mapping. A TLBI by VA removes every cached
+ * translation that would translate that VA; for a 2 MiB (or 1 GiB) block
+ * that is the block's whole entry, which translates every page of the
+ * block (Arm ARM, TLB maintenance by VA; QEMU flushes the whole TLB of the
+ * regime when the address falls in a recorded large page). Linux relies on
+ * it: flush_pmd_tlb_range() and hugetlb issue one TLBI per block (stride
+ * PMD_SIZE). Tandem's shadow entries are per 4 KiB page even for blocks,
+ * and mmu_tlbi removes only the entry (and soft-TLB slot) of the named page,
+ * so the other pages of the old block keep translating to the old memory.
+ * This test fails until that is fixed.
+ * ---------------------------------------------------------------------- */
+static void bug_tlbi_va_misses_other_pages_of_block(void **state)
+{
+    TestVm t;
+    vm_start(&t, TCR_BASE);
+    const uint64_t blk_va = VA_BASE + (4ull << 21); /* L2A entry 4 */
+    const uint64_t old_pa = TVM_RAM + 0xa00000, new_pa = TVM_RAM + 0xc00000;
+    for (uint64_t off = 0; off < (2u << 20); off += 0x1000) {
+        host_put(&t, old_pa + off, 0x01d0000000000000ull | off);
+        host_put(&t, new_pa + off, 0x4e30000000000000ull | off);
+    }
+    const uint32_t tlbis[] = {TLBI_VAE1_X4, TLBI_VALE1_X4, TLBI_VAAE1_X4};
+    const bool global[] = {false, true};
+    unsigned stale = 0;
+    for (unsigned g = 0; g < 2; g++)
+        for (unsigned i = 0; i < 3; i++) {
+            uint64_t attrs = global[g] ? 0 : NG;
+            guest_set_desc(&t, SLOT(L2A, 4), BLOCK(old_pa, attrs));
+            guest_tlbi(&t, TLBI_VMALLE1, 0);
+            /* Use the block at its base and at two other pages. */
+            assert_int_equal(guest_load(&t, blk_va), 0x01d0000000000000ull);
+            assert_int_equal(guest_load(&t, blk_va + 0x5000), 0x01d0000000005000ull);
+            assert_int_equal(guest_load(&t, blk_va + 0x1ff000), 0x01d00000001ff000ull);
+            /* Move the block; invalidate by its base address, as Linux does. */
+            t.cpu.x[0] = blk_va;
+            t.cpu.x[2] = BLOCK(new_pa, attrs);
+            t.cpu.x[3] = SLOT(L2A, 4);
+            t.cpu.x[4] = TLBI_VA(blk_va, ASID_A);
+            uint32_t seq[] = {STR_X2_X3, DSB_ISH, tlbis[i], DSB_ISH, ISB, LDR_X1_X0};
+            run_ok(&t, seq, 6);
+            assert_int_equal(t.cpu.x[1], 0x4e30000000000000ull);
+            uint64_t a = guest_load(&t, blk_va + 0x5000), b = guest_load(&t, blk_va + 0x1ff000);
+            if (a != 0x4e30000000005000ull || b != 0x4e300000001ff000ull) {
+                print_error("%s block, TLBI op2 %u: page 5 reads %#llx, page 511 reads %#llx (want %#llx, %#llx)\n",
+                            global[g] ? "global" : "non-global", tlbis[i] >> 5 & 7, (unsigned long long)a,
+                            (unsigned long long)b, 0x4e30000000005000ull, 0x4e300000001ff000ull);
+                stale++;
+            }
+        }
+    tvm_free(&t);
+    assert_int_equal(stale, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * BUG (src/cpu/cpu.c, cpu_branch, and the branch/ERET paths that call it):
+ * with TCR.TBI0 set, a branch to a tagged address must drop the tag. This
+ * CPU has no pointer authentication, so TCR.TBID0 does not exist and TBI0
+ * applies to instruction addresses too: AArch64.BranchAddr() sets PC to
+ * the address with bits 63:56 replaced by copies of bit 55 (AddrTop() is 55
+ * for instruction fetches when TBI is set and PAuth is absent); QEMU does
+ * the same (gen_a64_set_pc with s->tbii). Tandem keeps the tag in PC and
+ * the fetch takes a level-0 translation fault. This test fails until the
+ * branch target is cleaned (when EL is 0 or 1 and TBI for the target's
+ * half, selected by bit 55, is set).
+ * ---------------------------------------------------------------------- */
+static void bug_branch_to_tagged_address_keeps_tag(void **state)
+{
+    TestVm t;
+    vm_start(&t, TCR_BASE | TCR_TBI0);
+    host_put(&t, PG(12), RET);
+    host_put(&t, SLOT(L3A, 105), PAGE(PG(12), NG));
+    t.cpu.x[5] = VA(105) | 0x5aull << 56;
+    bool ok = tvm_run1(&t, BLR_X5); /* blr to the tagged address, ret back */
+    if (!ok)
+        print_error("blr to a tagged address: esr %#x far %#llx elr %#llx\n", t.cpu.last_exc.esr,
+                    (unsigned long long)t.cpu.last_exc.far, (unsigned long long)t.cpu.last_exc.elr);
+    tvm_free(&t);
+    assert_true(ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -689,6 +771,8 @@ int main(void)
         cmocka_unit_test(permission_granted_without_tlbi_is_honoured),
         cmocka_unit_test(p2m_change_invalidates_cached_entries),
         cmocka_unit_test(tagged_pointers_with_tbi0),
+        cmocka_unit_test(bug_tlbi_va_misses_other_pages_of_block),
+        cmocka_unit_test(bug_branch_to_tagged_address_keeps_tag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
