@@ -153,10 +153,22 @@ _Noreturn void fp_access_trap(Cpu *c, const Insn *d)
 
 /* ---- control flow ---- */
 
+/* AArch64.BranchAddr: with top-byte-ignore on for the target's half (and no
+ * pointer authentication, so TBI covers instruction addresses too), the tag
+ * is replaced by copies of bit 55. */
+static uint64_t branch_addr(const Cpu *c, uint64_t target)
+{
+    bool upper = (target >> 55) & 1;
+    if (!(c->sr.tcr & (upper ? (1ull << 38) : (1ull << 37))))
+        return target;
+    return upper ? target | 0xff00000000000000ull : target & 0x00ffffffffffffffull;
+}
+
 const Insn *cpu_branch(Cpu *c, uint64_t target)
 {
     if (__builtin_expect(PAGE_BASE(target) == c->code_va && !(target & 3), 1))
         return &c->code_page->insn[(target & PAGE_OFFSET_MASK) >> 2];
+    target = branch_addr(c, target);
     if (target & 3)
         raise_sync(c, ESR(EC_PC_ALIGN, 0), target, target);
     DecodedPage *p = mmu_code_page(c, target);

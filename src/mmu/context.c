@@ -111,8 +111,9 @@ void mmu_update_context(Cpu *c)
 }
 
 /* Drop soft-TLB entries for virtual page `va` in every address space. */
-static void flush_va_everywhere(Mmu *m, uint64_t va)
+static void flush_va_everywhere(void *opaque, uint64_t va)
 {
+    Mmu *m = opaque;
     unsigned i = tlb_index(va);
     FOR_EACH_CTX(m, x) {
         for (unsigned t = 0; t < 2; t++)
@@ -143,18 +144,15 @@ void mmu_tlbi(Cpu *c, uint32_t key, uint64_t xt)
             }
         break;
     case 1: case 5: /* VAE1, VALE1: VA in one ASID, and global entries for VA */
-        m->stats.tlbi_va++;
-        for (unsigned i = 0; i < MMU_CONTEXTS; i++)
-            if (m->ctx[i].asid == asid)
-                m->stats.entries_removed += shadow_remove(&m->ctx[i].table, va);
-        m->stats.entries_removed += shadow_remove(&m->global, va);
-        flush_va_everywhere(m, va);
-        break;
     case 3: case 7: /* VAAE1, VAALE1: VA in every ASID */
-        m->stats.tlbi_va_all_asid++;
+        if (op2 & 2)
+            m->stats.tlbi_va_all_asid++;
+        else
+            m->stats.tlbi_va++;
         for (unsigned i = 0; i < MMU_CONTEXTS; i++)
-            m->stats.entries_removed += shadow_remove(&m->ctx[i].table, va);
-        m->stats.entries_removed += shadow_remove(&m->global, va);
+            if ((op2 & 2) || m->ctx[i].asid == asid)
+                m->stats.entries_removed += shadow_invalidate_va(&m->ctx[i].table, va, flush_va_everywhere, m);
+        m->stats.entries_removed += shadow_invalidate_va(&m->global, va, flush_va_everywhere, m);
         flush_va_everywhere(m, va);
         break;
     default:

@@ -34,8 +34,11 @@ void shadow_init(ShadowTable *t)
 void shadow_destroy(ShadowTable *t)
 {
     free(t->slot);
+    free(t->blocks);
     t->slot = NULL;
+    t->blocks = NULL;
     t->cap = t->live = t->used = 0;
+    t->nblocks = t->blocks_cap = 0;
 }
 
 ShadowEntry *shadow_find(ShadowTable *t, uint64_t va)
@@ -97,6 +100,7 @@ bool shadow_remove(ShadowTable *t, uint64_t va)
 uint32_t shadow_clear(ShadowTable *t)
 {
     uint32_t n = t->live;
+    t->nblocks = 0;
     if (t->used == 0)
         return 0;
     if (t->cap > SHADOW_MIN_CAP * 4 && t->live * 8 < t->cap) {
@@ -109,4 +113,55 @@ uint32_t shadow_clear(ShadowTable *t)
     }
     t->live = t->used = 0;
     return n;
+}
+
+static uint64_t block_size(unsigned level)
+{
+    return 1ull << (12 + 9 * (3 - level));
+}
+
+void shadow_note_block(ShadowTable *t, uint64_t va, unsigned level)
+{
+    uint64_t key = (va & ~(block_size(level) - 1)) | level;
+    for (uint32_t i = 0; i < t->nblocks; i++)
+        if (t->blocks[i] == key)
+            return;
+    if (t->nblocks == t->blocks_cap) {
+        uint32_t cap = t->blocks_cap ? t->blocks_cap * 2 : 16;
+        uint64_t *b = realloc(t->blocks, cap * sizeof *b);
+        if (!b) {
+            fprintf(stderr, "tandem: out of host memory for shadow page tables\n");
+            abort();
+        }
+        t->blocks = b;
+        t->blocks_cap = cap;
+    }
+    t->blocks[t->nblocks++] = key;
+}
+
+uint32_t shadow_invalidate_va(ShadowTable *t, uint64_t va, void (*flush)(void *, uint64_t), void *opaque)
+{
+    uint32_t removed = shadow_remove(t, va);
+    for (uint32_t i = 0; i < t->nblocks;) {
+        unsigned level = t->blocks[i] & 3;
+        uint64_t base = t->blocks[i] & ~3ull, size = block_size(level);
+        if (va - base >= size) {
+            i++;
+            continue;
+        }
+        t->blocks[i] = t->blocks[--t->nblocks];
+        if (size > (2u << 20)) {
+            /* A 1 GiB block: drop the whole table rather than 262144 lookups. */
+            for (uint32_t j = 0; j < t->cap; j++)
+                if (t->slot[j].va != SHADOW_EMPTY && t->slot[j].va != SHADOW_TOMB)
+                    flush(opaque, t->slot[j].va);
+            return removed + shadow_clear(t);
+        }
+        for (uint64_t p = base; p < base + size; p += PAGE_SIZE)
+            if (shadow_remove(t, p)) {
+                removed++;
+                flush(opaque, p);
+            }
+    }
+    return removed;
 }

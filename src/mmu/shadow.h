@@ -34,6 +34,10 @@ typedef struct ShadowTable {
     uint32_t cap;  /* power of two */
     uint32_t live; /* entries in use */
     uint32_t used; /* live + tombstones */
+    /* Guest blocks (1 GiB / 2 MiB) that page entries were cut from: a TLBI of
+     * any address in a block must remove all of them. base | level. */
+    uint64_t *blocks;
+    uint32_t nblocks, blocks_cap;
 } ShadowTable;
 
 void shadow_init(ShadowTable *t);
@@ -43,6 +47,13 @@ ShadowEntry *shadow_insert(ShadowTable *t, const ShadowEntry *e);
 bool shadow_remove(ShadowTable *t, uint64_t va);
 /* Removes every entry; returns how many there were. */
 uint32_t shadow_clear(ShadowTable *t);
+/* Entries for va were made from a level-1 or level-2 block descriptor. */
+void shadow_note_block(ShadowTable *t, uint64_t va, unsigned level);
+/* The guest invalidated va: remove its entry and, if va lies in a block that
+ * entries were cut from, every entry of that block, calling flush(page) for
+ * each of those other pages (the caller flushes va itself). Returns the
+ * number of entries removed. */
+uint32_t shadow_invalidate_va(ShadowTable *t, uint64_t va, void (*flush)(void *, uint64_t), void *opaque);
 
 /* One guest address space: its shadow table and the soft TLBs in front. */
 typedef struct MmuContext {

@@ -63,7 +63,10 @@ static uint32_t walk_and_fill(Cpu *c, uint64_t va, uint64_t page, bool data, Sha
     bus_ram_ptr(c->bus, r.pa, 1);
     uint32_t gen = p2m_contains(&c->bus->p2m, r.pa) ? p2m_gen(&c->bus->p2m, r.pa) : 0;
     ShadowEntry e = {.va = page, .gpa = r.pa, .gen = gen, .perms = r.perms, .level = r.level, .attrs = r.attrs};
-    *out = shadow_insert(r.global ? &m->global : &m->cur->table, &e);
+    ShadowTable *t = r.global ? &m->global : &m->cur->table;
+    if (r.level < 3)
+        shadow_note_block(t, page, r.level);
+    *out = shadow_insert(t, &e);
     m->stats.fills++;
     return 0;
 }

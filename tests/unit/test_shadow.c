@@ -678,20 +678,12 @@ static void tagged_pointers_with_tbi0(void **state)
     tvm_free(&t);
 }
 
-/* ------------------------------------------------------------------------
- * BUG (src/mmu/context.c, mmu_tlbi): TLBI by VA does not invalidate the
- * other 4 KiB pages of a block mapping. A TLBI by VA removes every cached
- * translation that would translate that VA; for a 2 MiB (or 1 GiB) block
- * that is the block's whole entry, which translates every page of the
- * block (Arm ARM, TLB maintenance by VA; QEMU flushes the whole TLB of the
- * regime when the address falls in a recorded large page). Linux relies on
- * it: flush_pmd_tlb_range() and hugetlb issue one TLBI per block (stride
- * PMD_SIZE). Tandem's shadow entries are per 4 KiB page even for blocks,
- * and mmu_tlbi removes only the entry (and soft-TLB slot) of the named page,
- * so the other pages of the old block keep translating to the old memory.
- * This test fails until that is fixed.
- * ---------------------------------------------------------------------- */
-static void bug_tlbi_va_misses_other_pages_of_block(void **state)
+/* A TLBI by VA removes every cached translation that would translate that
+ * VA; for a 2 MiB (or 1 GiB) block that is the whole block, every page of
+ * it (Arm ARM, TLB maintenance by VA). Linux relies on it: flush_pmd_tlb_range()
+ * and hugetlb issue one TLBI per block. Shadow entries are per 4 KiB page even
+ * for blocks, so the tables remember which blocks entries were cut from. */
+static void tlbi_va_removes_every_page_of_a_block(void **state)
 {
     TestVm t;
     vm_start(&t, TCR_BASE);
@@ -733,19 +725,11 @@ static void bug_tlbi_va_misses_other_pages_of_block(void **state)
     assert_int_equal(stale, 0);
 }
 
-/* ------------------------------------------------------------------------
- * BUG (src/cpu/cpu.c, cpu_branch, and the branch/ERET paths that call it):
- * with TCR.TBI0 set, a branch to a tagged address must drop the tag. This
- * CPU has no pointer authentication, so TCR.TBID0 does not exist and TBI0
- * applies to instruction addresses too: AArch64.BranchAddr() sets PC to
- * the address with bits 63:56 replaced by copies of bit 55 (AddrTop() is 55
- * for instruction fetches when TBI is set and PAuth is absent); QEMU does
- * the same (gen_a64_set_pc with s->tbii). Tandem keeps the tag in PC and
- * the fetch takes a level-0 translation fault. This test fails until the
- * branch target is cleaned (when EL is 0 or 1 and TBI for the target's
- * half, selected by bit 55, is set).
- * ---------------------------------------------------------------------- */
-static void bug_branch_to_tagged_address_keeps_tag(void **state)
+/* With TCR.TBI0 set, a branch to a tagged address drops the tag: this CPU
+ * has no pointer authentication, so TBI0 applies to instruction addresses
+ * too and AArch64.BranchAddr() replaces bits 63:56 with copies of bit 55
+ * (QEMU does the same). */
+static void branch_to_tagged_address_drops_the_tag(void **state)
 {
     TestVm t;
     vm_start(&t, TCR_BASE | TCR_TBI0);
@@ -771,8 +755,8 @@ int main(void)
         cmocka_unit_test(permission_granted_without_tlbi_is_honoured),
         cmocka_unit_test(p2m_change_invalidates_cached_entries),
         cmocka_unit_test(tagged_pointers_with_tbi0),
-        cmocka_unit_test(bug_tlbi_va_misses_other_pages_of_block),
-        cmocka_unit_test(bug_branch_to_tagged_address_keeps_tag),
+        cmocka_unit_test(tlbi_va_removes_every_page_of_a_block),
+        cmocka_unit_test(branch_to_tagged_address_drops_the_tag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
