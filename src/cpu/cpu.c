@@ -196,8 +196,9 @@ void cpu_kick(Cpu *c)
     c->stop_slice = true;
 }
 
-/* The hot loop: no PC, no decode, one indirect call per instruction. */
-static uint64_t run_slice(Cpu *c, uint64_t n)
+/* The hot loop: no PC, no decode, one indirect call per instruction. Kept
+ * out of cpu_run so that setjmp there does not pin `c` to the stack. */
+__attribute__((noinline)) static uint64_t run_slice(Cpu *c, uint64_t n)
 {
     const Insn *d = cpu_branch(c, c->pc);
     uint64_t left = n;
