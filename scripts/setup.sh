@@ -4,7 +4,7 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-user-static
       libfdt-dev liblzo2-dev liblz4-dev libzstd-dev libjson-c-dev libcmocka-dev device-tree-compiler
-      cpio)
+      cpio gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
