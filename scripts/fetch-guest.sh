@@ -51,6 +51,9 @@ else
 fi
 echo "$kver" >"$OUT/kernel-version"
 
+# The guest's benchmark programs, built into build/guest-bin/ (copied below).
+bash scripts/build-guest-bench.sh
+
 # The initramfs: busybox, our /init and payloads, and the modules we use.
 R=$OUT/rootfs
 rm -rf "$R" && mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib/modules,usr/bin,usr/sbin}
