@@ -2,7 +2,8 @@
 # Boot benchmark: the Debian arm64 kernel + guest/out/initramfs.cpio.gz, booted
 # N times on Tandem and on QEMU TCG (-M virt -cpu cortex-a53 -m 512), in two
 # configurations with the same KASLR state on both emulators:
-#   nokaslr     Tandem: no seed;           QEMU: dtb-kaslr-seed=off; both "nokaslr"
+#   nokaslr     Tandem: --no-rng-seed;     QEMU: dtb-kaslr-seed=off (no kaslr-seed, no
+#               rng-seed); both "nokaslr"
 #   kaslr+kpti  Tandem: --kaslr-seed SEED; QEMU: its own random seed (KASLR, and
 #               on Cortex-A53 kernel page-table isolation, on in both)
 # Measures the wall time from process start to the TANDEM-GUEST-UP line on the
@@ -83,7 +84,7 @@ boot() {
 tandem_cmd() {
     CMD=("$TANDEM" run --kernel "$KERNEL" --initrd "$INITRD" --stats)
     case $1 in
-    nokaslr) CMD+=(--append "$BASE nokaslr") ;;
+    nokaslr) CMD+=(--no-rng-seed --append "$BASE nokaslr") ;;
     kaslr) CMD+=(--kaslr-seed "$SEED" --append "$BASE") ;;
     esac
 }
@@ -125,7 +126,7 @@ echo "| configuration | Tandem median | QEMU median | Tandem/QEMU | Tandem minâ€
 echo "|---|---:|---:|---:|---:|---:|"
 for cfg in $CONFIGS; do
     case $cfg in
-    nokaslr) name="nokaslr (no seed; QEMU dtb-kaslr-seed=off)" ;;
+    nokaslr) name="nokaslr (no seeds; QEMU dtb-kaslr-seed=off)" ;;
     kaslr) name="KASLR+KPTI (Tandem seed $SEED; QEMU own seed)" ;;
     esac
     read -r tm tmin tmax <<<"$(stat3 "$OUT/$cfg.tandem.times")"

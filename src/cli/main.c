@@ -23,6 +23,8 @@ static void usage(FILE *f)
           "  -m, --mem SIZE         guest RAM, e.g. 512M or 1G (default 512M; bare number = MiB)\n"
           "      --dtb-out FILE     also write the generated device tree to FILE\n"
           "      --kaslr-seed N     put a KASLR seed in the device tree (default: none, KASLR off)\n"
+          "      --no-rng-seed      give the guest no boot entropy (/chosen/rng-seed), as QEMU's\n"
+          "                         -M virt,dtb-kaslr-seed=off does\n"
           "      --max-insns N      stop after N guest instructions (exit status 3)\n"
           "      --stats            print CPU, shadow page table and memory statistics at exit\n"
           "  -h, --help             show this help\n"
@@ -69,11 +71,12 @@ static bool parse_count(const char *s, uint64_t *out)
 static int cmd_run(int argc, char **argv)
 {
     BoardConfig cfg = {.mem = 512ull << 20};
-    enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR };
+    enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR, OPT_NO_RNG };
     static const struct option opts[] = {
         {"kernel", required_argument, 0, 'k'},       {"initrd", required_argument, 0, 'i'},
         {"append", required_argument, 0, 'a'},       {"mem", required_argument, 0, 'm'},
         {"dtb-out", required_argument, 0, OPT_DTB_OUT}, {"kaslr-seed", required_argument, 0, OPT_KASLR},
+        {"no-rng-seed", no_argument, 0, OPT_NO_RNG},
         {"max-insns", required_argument, 0, OPT_MAX_INSNS}, {"stats", no_argument, 0, OPT_STATS},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0},
     };
@@ -85,6 +88,7 @@ static int cmd_run(int argc, char **argv)
         case 'i': cfg.initrd = optarg; break;
         case 'a': cfg.append = optarg; break;
         case OPT_DTB_OUT: cfg.dtb_out = optarg; break;
+        case OPT_NO_RNG: cfg.no_rng_seed = true; break;
         case OPT_KASLR:
             if (!parse_count(optarg, &cfg.kaslr_seed)) {
                 fprintf(stderr, "tandem: --kaslr-seed '%s': not a number\n", optarg);

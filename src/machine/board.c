@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -233,6 +234,12 @@ static bool place_dtb(Board *b, uint64_t after)
     FdtConfig fc = {.ram_base = b->bus.ram_base, .ram_size = b->bus.ram_size, .bootargs = b->cfg.append,
                     .initrd_start = b->initrd_start, .initrd_end = b->initrd_end,
                     .kaslr_seed = b->cfg.kaslr_seed};
+    /* Entropy for the guest's RNG, as QEMU's virt gives it: without it the
+     * kernel's crng is not ready for a long time and every get_random_*()
+     * takes its slow path (one on each system call, for the stack offset). */
+    uint8_t seed[RNG_SEED_BYTES];
+    if (!b->cfg.no_rng_seed && getrandom(seed, sizeof seed, 0) == (ssize_t)sizeof seed)
+        fc.rng_seed = seed;
     static uint8_t dtb[DTB_MAX];
     size_t len = fdt_build(&fc, dtb, sizeof dtb);
     uint64_t at = align_up(after, 2u << 20);

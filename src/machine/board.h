@@ -31,6 +31,7 @@ typedef struct BoardConfig {
     const char *append;  /* kernel command line */
     const char *dtb_out; /* write the generated device tree here */
     uint64_t kaslr_seed; /* 0: no seed in the device tree (KASLR off) */
+    bool no_rng_seed;    /* give the guest no entropy in /chosen/rng-seed */
     uint64_t mem;
     uint64_t max_insns; /* 0: unlimited */
     bool stats;

@@ -61,6 +61,8 @@ static bool build(const FdtConfig *cfg, void *f)
     }
     if (cfg->kaslr_seed)
         TRY(fdt_property_u64(f, "kaslr-seed", cfg->kaslr_seed));
+    if (cfg->rng_seed)
+        TRY(fdt_property(f, "rng-seed", cfg->rng_seed, RNG_SEED_BYTES));
     TRY(fdt_end_node(f));
 
     TRY(fdt_begin_node(f, "memory@40000000"));
