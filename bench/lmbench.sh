@@ -24,12 +24,15 @@ cd "$(dirname "$0")/.."
 
 # Configurations: name | emulator | emulator options | extra kernel arguments
 # ("-" for none). The emulators' common command lines are in config_cmd below;
-# a new configuration is one more line here.
+# a new configuration is one more line here. Pairs see the same seeds: QEMU's
+# dtb-kaslr-seed=off drops both kaslr-seed and rng-seed (Tandem: --no-rng-seed),
+# its default virt has both (Tandem: --kaslr-seed, rng-seed by default); without
+# "nokaslr" KASLR and so, on Cortex-A53, kernel page-table isolation are on.
 CONFIG_TABLE='
-tandem       | tandem | --mem 512M                        | nokaslr
-qemu         | qemu   | -M virt,dtb-kaslr-seed=off        | nokaslr
+tandem       | tandem | --mem 512M --no-rng-seed           | nokaslr
+qemu         | qemu   | -M virt,dtb-kaslr-seed=off         | nokaslr
 tandem-kpti  | tandem | --mem 512M --kaslr-seed 0x5eed1234 | -
-qemu-kpti    | qemu   | -M virt                           | -
+qemu-kpti    | qemu   | -M virt                            | -
 '
 DEFAULT_CONFIGS=tandem,qemu
 FAMILIES="bw_mem lat_syscall lat_proc lat_ctx" # figure order
@@ -215,7 +218,7 @@ parse() {
     /BENCH-BEGIN/ { inside = 1; next }
     /BENCH-END/ { if (inside) ended = 1; inside = 0; next }
     !inside { next }
-    /^CONFIG / { if (r == 1) print c ": " $0 >>cfgs; next }
+    /^(CONFIG|INFO) / { if (r == 1) print c ": " $0 >>cfgs; next }
     /BENCH-FAIL/ { sub(/^.*BENCH-FAIL /, ""); printf "lmbench: %s run %d: guest program failed: %s\n", c, r, $0 >"/dev/stderr"; fails = fails " " $1; next }
     /RESULT/ {
         sub(/^.*RESULT /, "RESULT ")
@@ -272,7 +275,7 @@ fmt_header() {
     echo "|---|---|"
     for c in "${CONFIGS[@]}"; do
         config_cmd "$c" 1
-        echo "| $c | \`${CMD[*]}\` |"
+        echo "| $c | \`$(for w in "${CMD[@]}"; do [[ $w == *' '* ]] && printf '"%s" ' "$w" || printf '%s ' "$w"; done | sed 's/ $//')\` |"
     done
 }
 {
@@ -331,7 +334,7 @@ fmt_header() {
     }' "$OUT/results.csv"
     if [ -s "$OUT/logs/guest-config.txt" ]; then
         echo
-        echo "Guest programs' settings (first run):"
+        echo "Guest programs' settings and notes (first run):"
         echo '```'
         cat "$OUT/logs/guest-config.txt"
         echo '```'
