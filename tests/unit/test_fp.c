@@ -22,20 +22,6 @@
 #define IXC FPSR_IXC
 #define IDC FPSR_IDC
 
-static int setup(void **state)
-{
-    TestVm *t = malloc(sizeof *t);
-    tvm_init(t);
-    *state = t;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    tvm_free(*state);
-    free(*state);
-    return 0;
-}
 
 /* Load v1..v3 (low 64 bits; high set to a marker that scalar ops must clear
  * in Vd), run `insn` with `fpcr`, FPSR starting at 0. */
@@ -448,23 +434,23 @@ static void inexact_flag_after_fpsr_clear(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(rounding_modes_add_and_div, setup, teardown),
-        cmocka_unit_test_setup_teardown(underflow_is_detected_before_rounding, setup, teardown),
-        cmocka_unit_test_setup_teardown(nan_propagation_and_default_nan, setup, teardown),
-        cmocka_unit_test_setup_teardown(fused_multiply_add_nan_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(flush_to_zero_inputs_and_outputs, setup, teardown),
-        cmocka_unit_test_setup_teardown(min_max_zeros_and_nans, setup, teardown),
-        cmocka_unit_test_setup_teardown(compares_set_nzcv, setup, teardown),
-        cmocka_unit_test_setup_teardown(float_to_int_saturates, setup, teardown),
-        cmocka_unit_test_setup_teardown(int_to_float_rounds, setup, teardown),
-        cmocka_unit_test_setup_teardown(half_precision_conversions, setup, teardown),
-        cmocka_unit_test_setup_teardown(fp16_arithmetic_is_undefined, setup, teardown),
-        cmocka_unit_test_setup_teardown(round_to_integral, setup, teardown),
-        cmocka_unit_test_setup_teardown(reciprocal_estimates, setup, teardown),
-        cmocka_unit_test_setup_teardown(vector_add_lanes_and_q0, setup, teardown),
-        cmocka_unit_test_setup_teardown(vector_pairwise_across_and_by_element, setup, teardown),
-        cmocka_unit_test_setup_teardown(vector_conversions, setup, teardown),
-        cmocka_unit_test_setup_teardown(inexact_flag_after_fpsr_clear, setup, teardown),
+        cmocka_unit_test_setup_teardown(rounding_modes_add_and_div, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(underflow_is_detected_before_rounding, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(nan_propagation_and_default_nan, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(fused_multiply_add_nan_order, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(flush_to_zero_inputs_and_outputs, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(min_max_zeros_and_nans, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(compares_set_nzcv, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(float_to_int_saturates, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(int_to_float_rounds, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(half_precision_conversions, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(fp16_arithmetic_is_undefined, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(round_to_integral, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(reciprocal_estimates, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(vector_add_lanes_and_q0, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(vector_pairwise_across_and_by_element, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(vector_conversions, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(inexact_flag_after_fpsr_clear, tvm_setup, tvm_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

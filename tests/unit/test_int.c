@@ -12,20 +12,6 @@
 #define C_ NZCV_C
 #define V_ NZCV_V
 
-static int setup(void **state)
-{
-    TestVm *t = malloc(sizeof *t);
-    tvm_init(t);
-    *state = t;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    tvm_free(*state);
-    free(*state);
-    return 0;
-}
 
 /* Runs one instruction with x1, x2 (and x3) set; returns x0. */
 static uint64_t op3(TestVm *t, uint32_t insn, uint64_t x1, uint64_t x2, uint64_t x3)
@@ -576,7 +562,7 @@ static void eret_at_el0_is_undefined(void **state)
     assert_int_equal(t->cpu.last_exc.esr, ESR(EC_UNKNOWN, 0));
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tvm_setup, tvm_teardown)
 
 int main(void)
 {

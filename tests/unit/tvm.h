@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -64,6 +65,24 @@ static inline bool tvm_run(TestVm *t, const uint32_t *insns, size_t n)
     bool at_end = t->cpu.last_exc.esr == ESR(EC_BRK64, 0) && t->cpu.last_exc.elr == TVM_CODE + 4 * n;
     /* Back to EL1h for the next sequence (the exception moved us there anyway). */
     return at_end;
+}
+
+/* cmocka fixtures: a fresh TestVm per test in *state. */
+static inline int tvm_setup(void **state)
+{
+    TestVm *t = malloc(sizeof *t);
+    if (!t)
+        return -1;
+    tvm_init(t);
+    *state = t;
+    return 0;
+}
+
+static inline int tvm_teardown(void **state)
+{
+    tvm_free(*state);
+    free(*state);
+    return 0;
 }
 
 static inline bool tvm_run1(TestVm *t, uint32_t insn)
