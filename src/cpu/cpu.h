@@ -60,9 +60,7 @@ typedef struct SysRegs {
     uint64_t mdscr, oslsr, cntkctl;
     uint64_t cntv_ctl, cntv_cval, cntp_ctl, cntp_cval;
     uint64_t csselr;
-    /* Registers the kernel may write but whose effect Tandem does not model. */
-    uint64_t mdccint, pmuserenr, pmcr, pmcntenset, pmintenset, pmovsset, pmselr, pmccfiltr,
-        pmxevtyper, disr;
+    uint64_t mdccint; /* kept for the guest; the debug comms channel is not modelled */
 } SysRegs;
 
 /* Hooks the board gives the CPU for what the architecture leaves to the platform. */
@@ -74,10 +72,6 @@ typedef struct CpuPlatform {
     uint64_t (*counter)(void *opaque);
     /* Level of the IRQ and FIQ lines into this CPU (from the interrupt controller). */
     bool (*irq_pending)(void *opaque);
-    /* A system register access the CPU does not implement itself (GIC CPU
-     * interface registers, timer side effects); return false if undefined. */
-    bool (*sysreg_write)(void *opaque, uint32_t enc, uint64_t value);
-    bool (*sysreg_read)(void *opaque, uint32_t enc, uint64_t *value);
 } CpuPlatform;
 
 typedef struct Cpu {
@@ -119,7 +113,6 @@ typedef struct Cpu {
     uint64_t pc; /* architectural PC whenever the run loop is not executing */
     uint64_t icount;
     jmp_buf run_jmp;
-    bool in_run;
     bool stop_requested;
     bool halted;            /* WFI */
     bool halt_on_exception; /* tests: stop instead of vectoring */

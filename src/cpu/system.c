@@ -293,8 +293,6 @@ static bool sysreg_read(Cpu *c, uint32_t key, uint64_t *v)
         *v = 0;
         return true;
     }
-    if (c->plat.sysreg_read)
-        return c->plat.sysreg_read(c->plat.opaque, key, v);
     return false;
 }
 
@@ -367,8 +365,6 @@ static int sysreg_write(Cpu *c, uint32_t key, uint64_t v)
     }
     if ((key >> 14) == 2 && ((key >> 11) & 7) == 0 && ((key >> 7) & 15) == 0)
         return 1; /* debug breakpoint/watchpoint registers: WI */
-    if (c->plat.sysreg_write && c->plat.sysreg_write(c->plat.opaque, key, v))
-        return 2;
     return 0;
 }
 

@@ -61,7 +61,9 @@ positive() { awk -v x="$1" 'BEGIN { exit !(x ~ /^[0-9.eE+-]+$/ && x + 0 > 0) }';
 less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a ~ /^[0-9.eE+-]+$/ && b ~ /^[0-9.eE+-]+$/ && a + 0 < b + 0) }'; }
 
 # Every result line on the console is in the CSV (none malformed), every family
-# is there with its benchmarks, and every median and min is positive.
+# is there with its benchmarks, and every median and min is positive -- except a
+# lat_ctx min, which is a best case after subtracting the separately measured
+# pipe/working-set overhead and may clamp to 0 on a loaded host.
 console=$(sed -n '/BENCH-BEGIN/,/BENCH-END/p' "$W/run/logs/tandem.1.log" 2>/dev/null | grep -c 'RESULT')
 rows=$(($(wc -l <"$csv") - 1))
 check results-all-parsed "$([ "$rows" -gt 0 ] && [ "$rows" -eq "$console" ]; echo $?)" "$rows CSV rows, $console RESULT lines"
@@ -70,7 +72,7 @@ check no-guest-program-failed "$(! grep -q BENCH-FAIL "$W/run/logs/tandem.1.log"
 for spec in "bw_mem 3" "lat_syscall 3" "lat_proc 2" "lat_ctx 6"; do
     read -r fam want <<<"$spec"
     n=$(awk -F, -v f="$fam" '$3 == f' "$csv" | wc -l)
-    bad=$(awk -F, -v f="$fam" '$3 == f && !($6 + 0 > 0 && $7 + 0 > 0) { printf "%s/%s=%s,%s ", $4, $5, $6, $7 }' "$csv")
+    bad=$(awk -F, -v f="$fam" '$3 == f && !($6 + 0 > 0 && ($7 + 0 > 0 || (f == "lat_ctx" && $7 ~ /^[0-9.]+$/))) { printf "%s/%s=%s,%s ", $4, $5, $6, $7 }' "$csv")
     check "results-$fam" "$([ "$n" -ge "$want" ] && [ -z "$bad" ]; echo $?)" "$n results (want $want)${bad:+, not positive: $bad}"
 done
 getpid=$(value lat_syscall getpid -)
