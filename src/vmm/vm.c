@@ -141,7 +141,7 @@ void vm_step(Vm *vm, uint64_t budget)
         set_state(vm, VM_PAUSED, "out of machine memory");
         break;
     case BOARD_STUCK:
-        snprintf(why, sizeof why, "stuck: the same exception (ESR 0x%08" PRIx32 ") at 0x%" PRIx64 " %u times in a row",
+        snprintf(why, sizeof why, "stuck in an exception loop (no progress): the same exception (ESR 0x%08" PRIx32 ") at 0x%" PRIx64 " %u times in a row",
                  vm->board.cpu.last_exc.esr, vm->board.cpu.last_exc.elr, vm->board.cpu.exc_repeats);
         vm->outcome = VM_OUT_FAILED;
         set_state(vm, VM_FAILED, why);
@@ -178,6 +178,7 @@ bool vm_resume(Vm *vm)
 
 void vm_stop(Vm *vm, const char *why)
 {
+    vm->waiting_memory = false;
     if (vm->state == VM_RUNNING || vm->state == VM_PAUSED)
         set_state(vm, VM_SHUTDOWN, why);
 }
