@@ -16,7 +16,9 @@
 #   -o DIR     output directory (default build/bench/lmbench)
 # Environment: RUN_TIMEOUT (seconds per boot; default 600 with -s, else 3600),
 # GRACE (seconds of quiet after BENCH-END before the emulator is killed; 30),
-# TANDEM (default build/tandem), LMBENCH_FAKE=FILE (no emulator: every boot
+# TANDEM (default build/tandem), TANDEM_MAX_INSNS=N (cap every Tandem boot at
+# N guest instructions, --max-insns; a guest that hangs busy then fails in
+# seconds instead of at RUN_TIMEOUT), LMBENCH_FAKE=FILE (no emulator: every boot
 # prints FILE instead, %c and %r in the name replaced by configuration and run;
 # to test the parser and the report without a guest).
 set -eu
@@ -94,6 +96,8 @@ rm -f "$OUT"/results.csv "$OUT"/report.md "$OUT"/*.png "$OUT"/*.dat "$OUT"/*.gp 
 uses() { local c; for c in "${CONFIGS[@]}"; do [ "${C_EMU[$c]}" = "$1" ] && return 0; done; return 1; }
 
 # --- what is missing: Tandem, the guest, QEMU, gnuplot -------------------------
+# Nothing is installed here (scripts/setup.sh does that): a missing tool is
+# reported.
 if [ -z "$FAKE" ]; then
     if { uses tandem || uses tandem2; } && [ "$TANDEM" = build/tandem ]; then
         env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL timeout 900 make -s build/tandem >"$OUT/logs/make.log" 2>&1 ||
@@ -119,13 +123,10 @@ if [ -z "$FAKE" ]; then
         has_bench || die "$INITRD has no /usr/bin/tandem-bench after scripts/fetch-guest.sh (guest/bench not built? see $OUT/logs/fetch-guest.log)"
     fi
 fi
-if ! command -v gnuplot >/dev/null; then
-    echo "lmbench: gnuplot is missing; installing gnuplot-nox" >&2
-    { DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends gnuplot-nox ||
-        { timeout 600 apt-get update -q && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends gnuplot-nox; }
-    } >"$OUT/logs/apt.log" 2>&1 || true
-    command -v gnuplot >/dev/null || echo "lmbench: could not install gnuplot-nox (see $OUT/logs/apt.log); no plots" >&2
-fi
+command -v gnuplot >/dev/null ||
+    echo "lmbench: gnuplot is missing (scripts/setup.sh installs gnuplot-nox); no plots" >&2
+MAX_INSNS=${TANDEM_MAX_INSNS:-}
+[ -z "$MAX_INSNS" ] || [[ $MAX_INSNS =~ ^[0-9]+$ ]] || die "TANDEM_MAX_INSNS wants a number, not '$MAX_INSNS'"
 
 # config_cmd NAME: set CMD to the configuration's command line (console on stdout)
 config_cmd() {
@@ -134,15 +135,21 @@ config_cmd() {
     # shellcheck disable=SC2206 # the table's options are words
     local opts=(${C_OPTS[$c]})
     case ${C_EMU[$c]} in
-    tandem) CMD=("$TANDEM" run --kernel "$KERNEL" --initrd "$INITRD" "${opts[@]}" --append "$a" --stats) ;;
+    tandem)
+        CMD=("$TANDEM" run --kernel "$KERNEL" --initrd "$INITRD" "${opts[@]}" --append "$a" --stats)
+        if [ -n "$MAX_INSNS" ]; then CMD+=(--max-insns "$MAX_INSNS"); fi
+        ;;
     tandem2)
-        local j=$OUT/logs/$c.json vm1 vm2 no_rng=false
+        local j=$OUT/logs/$c.json vm1 vm2 no_rng=false cap=
         [[ " ${opts[*]} " == *" --no-rng-seed "* ]] && no_rng=true
-        vm1="\"kernel\": \"$KERNEL\", \"initrd\": \"$INITRD\", \"mem\": \"512M\", \"no-rng-seed\": $no_rng, \"append\": \"$a\""
+        [ -n "$MAX_INSNS" ] && cap=", \"max-insns\": $MAX_INSNS"
+        vm1="\"kernel\": \"$KERNEL\", \"initrd\": \"$INITRD\", \"mem\": \"512M\", \"no-rng-seed\": $no_rng, \"append\": \"$a\"$cap"
         vm2="$vm1, \"console\": \"file:$OUT/logs/$c.$2.vm2.log\""
         printf '{"vms": [{"name": "first", %s, "console": "stdio"}, {"name": "second", %s}]}\n' "$vm1" "$vm2" >"$j"
         CMD=("$TANDEM" run --config "$j" --stats) ;;
-    qemu) CMD=(qemu-system-aarch64 "${opts[@]}" -cpu cortex-a53 -m 512 -nographic -no-reboot
+    # No NIC: the guest uses none, and QEMU's default one needs a boot ROM
+    # (efi-virtio.rom, in Debian's ipxe-qemu).
+    qemu) CMD=(qemu-system-aarch64 -nic none "${opts[@]}" -cpu cortex-a53 -m 512 -nographic -no-reboot
         -kernel "$KERNEL" -initrd "$INITRD" -append "$a") ;;
     *) die "configuration $c: unknown emulator '${C_EMU[$c]}'" ;;
     esac
@@ -260,7 +267,14 @@ for ((r = 1; r <= RUNS; r++)); do
         read -r n bad ended progfail <<<"$(parse "$log" "$c" "$r")"
         if [ "$ended" != 1 ] || [ "$n" -eq 0 ]; then
             [ $TTY = 1 ] && echo >&2
-            if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then why="timed out after ${RUN_TIMEOUT}s"; else why="exit status $RC"; fi
+            if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+                why="timed out after ${RUN_TIMEOUT}s"
+            elif [ "$RC" = 3 ] && [ "${C_EMU[$c]}" = tandem ] && [ -n "$MAX_INSNS" ]; then
+                why="instruction limit of $MAX_INSNS reached"
+            else
+                why="exit status $RC"
+                [ -s "$log.err" ] && why+=", stderr: $(tail -2 "$log.err" | tr '\n' ' ' | sed 's/ *$//')"
+            fi
             echo "lmbench: $c run $r: $([ "$ended" = 1 ] && echo "no RESULT lines" || echo "no BENCH-END") ($why, $n results); see $log" >&2
             FAILED+=("$c run $r: $([ "$ended" = 1 ] && echo "no RESULT lines" || echo "incomplete, $why, $n results")")
         else
