@@ -96,42 +96,11 @@ void cpu_set_pstate(Cpu *c, uint64_t spsr)
 
 /* ---- condition codes: bit n of cond_table[cond] says whether cond holds
  * when NZCV == n ---- */
-static uint16_t cond_mask(unsigned cond)
-{
-    uint16_t m = 0;
-    for (unsigned f = 0; f < 16; f++) {
-        bool n = f & NZCV_N, z = f & NZCV_Z, cf = f & NZCV_C, v = f & NZCV_V, r;
-        switch (cond >> 1) {
-        case 0: r = z; break;
-        case 1: r = cf; break;
-        case 2: r = n; break;
-        case 3: r = v; break;
-        case 4: r = cf && !z; break;
-        case 5: r = n == v; break;
-        case 6: r = n == v && !z; break;
-        default: r = true; break;
-        }
-        if ((cond & 1) && cond != 15)
-            r = !r;
-        m |= (uint16_t)(r << f);
-    }
-    return m;
-}
-
 const uint16_t cond_table[16] = {
     /* EQ NE CS CC MI PL VS VC HI LS GE LT GT LE AL NV */
     0xf0f0, 0x0f0f, 0xcccc, 0x3333, 0xff00, 0x00ff, 0xaaaa, 0x5555,
     0x0c0c, 0xf3f3, 0xaa55, 0x55aa, 0x0a05, 0xf5fa, 0xffff, 0xffff,
 };
-
-bool cpu_cond_table_ok(void);
-bool cpu_cond_table_ok(void)
-{
-    for (unsigned i = 0; i < 16; i++)
-        if (cond_table[i] != cond_mask(i))
-            return false;
-    return true;
-}
 
 /* ---- shared handlers ---- */
 
