@@ -247,6 +247,12 @@ static void accept_client(VmConsole *k)
     if (fd < 0)
         return;
     if (k->client_fd >= 0) {
+        /* The attached client may have left a moment ago: check before refusing. */
+        char c;
+        if (recv(k->client_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+            detach(k);
+    }
+    if (k->client_fd >= 0) {
         static const char busy[] = "tandem: this console is already attached elsewhere\r\n";
         write_some(fd, (const uint8_t *)busy, sizeof busy - 1);
         close(fd);
@@ -284,16 +290,20 @@ static void read_client(VmConsole *k)
 ConsoleAction console_handle(VmConsole *k, const struct pollfd *fds, unsigned n)
 {
     ConsoleAction act = CONSOLE_ACT_NONE;
+    bool incoming = false;
     for (unsigned i = 0; i < n; i++) {
         if (!fds[i].revents)
             continue;
         if (fds[i].fd == k->in_fd && k->kind == CONSOLE_STDIO)
             act = read_stdio(k);
         else if (fds[i].fd == k->listen_fd)
-            accept_client(k);
+            incoming = true;
         else if (fds[i].fd == k->client_fd && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
             read_client(k);
     }
+    /* After the old client's hang-up, so a quick re-attach is not refused. */
+    if (incoming)
+        accept_client(k);
     return act;
 }
 
