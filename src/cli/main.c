@@ -1,145 +1,210 @@
 /* tandem: command-line front end. */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "machine/board.h"
+#include "cli/cli.h"
+#include "vmm/config.h"
+#include "vmm/vmm.h"
 
 static void usage(FILE *f)
 {
-    fputs("usage: tandem run --kernel IMAGE [options]\n"
+    fputs("usage: tandem run --kernel IMAGE [options]     boot one VM\n"
+          "       tandem run --config FILE [options]      boot the VMs a JSON file describes\n"
+          "       tandem ctl SOCKET COMMAND ['{json}']    send one control command (QMP)\n"
+          "       tandem ctl SOCKET --events              print control events as they happen\n"
+          "       tandem console SOCKET                   attach to a VM's socket console\n"
+          "       tandem --version\n"
           "\n"
-          "Boots an arm64 Linux Image (or any program with the Image header) on\n"
-          "Tandem's AArch64 CPU, on a board like QEMU's virt, with the console\n"
-          "(PL011) on standard input/output. Ctrl-A x quits.\n"
+          "Boots arm64 Linux Images on Tandem's AArch64 CPU, on a board like QEMU's\n"
+          "virt, with guest memory virtualized through shadow page tables. With one\n"
+          "VM its console (PL011) is on standard input/output: Ctrl-A x quits,\n"
+          "Ctrl-A h lists the keys.\n"
           "\n"
+          "One VM:\n"
           "  -k, --kernel IMAGE     arm64 Image to boot (loaded at RAM + 2 MiB + text_offset)\n"
           "  -i, --initrd FILE      initial ramdisk (placed as QEMU places it)\n"
           "  -a, --append ARGS      kernel command line\n"
           "  -m, --mem SIZE         guest RAM, e.g. 512M or 1G (default 512M; bare number = MiB)\n"
+          "      --console SPEC     stdio (default), null, file:PATH or socket:PATH\n"
+          "      --on-reset ACTION  stop (default here: exit status 2) or reboot\n"
           "      --dtb-out FILE     also write the generated device tree to FILE\n"
           "      --kaslr-seed N     put a KASLR seed in the device tree (default: none, KASLR off)\n"
           "      --no-rng-seed      give the guest no boot entropy (/chosen/rng-seed), as QEMU's\n"
           "                         -M virt,dtb-kaslr-seed=off does\n"
           "      --max-insns N      stop after N guest instructions (exit status 3)\n"
+          "Several VMs:\n"
+          "  -c, --config FILE      JSON: {\"machine-mem\": \"1G\", \"control\": PATH, \"vms\": [{\"name\":\n"
+          "                         \"alpha\", \"kernel\": …, \"mem\": \"512M\", \"console\": \"stdio\"}, …]};\n"
+          "                         a VM takes the keys above (kernel, initrd, append, mem, console,\n"
+          "                         on-reset (default reboot), dtb-out, kaslr-seed, no-rng-seed,\n"
+          "                         max-insns) and weight (slices per round, default 1)\n"
+          "Either way:\n"
+          "      --machine-mem SIZE machine memory shared by all VMs (default: the sum of their RAM)\n"
+          "      --control PATH     QMP-style control socket (see tandem ctl)\n"
+          "      --slice N          instructions per scheduling slice (default 1048576)\n"
           "      --stats            print CPU, shadow page table and memory statistics at exit\n"
           "  -h, --help             show this help\n"
+          "  -V, --version          print the version\n"
           "\n"
-          "Exit status: 0 guest powered off (or Ctrl-A x), 1 bad usage or input,\n"
-          "2 guest asked for a reset, 3 instruction limit reached.\n",
+          "Exit status: 0 every VM powered off (or quit), 1 bad usage or input,\n"
+          "2 a guest asked for a reset (on-reset stop), 3 instruction limit reached,\n"
+          "4 a VM failed (stuck in an exception loop, or paused for memory with no\n"
+          "way to resume), 128+N terminated by signal N.\n",
           f);
 }
 
-/* QEMU-style size: a bare number is MiB; K, M, G (and KiB/MiB/GiB) suffixes. */
-static bool parse_size(const char *s, uint64_t *out)
+enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR, OPT_NO_RNG, OPT_MACHINE_MEM, OPT_CONTROL,
+       OPT_CONSOLE, OPT_ON_RESET, OPT_SLICE };
+
+/* Flags that describe the one VM; an error with --config. */
+static bool is_vm_flag(int o)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || errno || *s == '-')
-        return false;
-    uint64_t mul;
-    if (!strcmp(end, "") || !strcasecmp(end, "M") || !strcasecmp(end, "MiB") || !strcasecmp(end, "MB"))
-        mul = 1ull << 20;
-    else if (!strcasecmp(end, "G") || !strcasecmp(end, "GiB") || !strcasecmp(end, "GB"))
-        mul = 1ull << 30;
-    else if (!strcasecmp(end, "K") || !strcasecmp(end, "KiB") || !strcasecmp(end, "KB"))
-        mul = 1ull << 10;
-    else
-        return false;
-    if (v > UINT64_MAX / mul)
-        return false;
-    *out = v * mul;
-    return true;
+    return o == 'k' || o == 'i' || o == 'a' || o == 'm' || o == OPT_DTB_OUT || o == OPT_KASLR || o == OPT_NO_RNG ||
+           o == OPT_MAX_INSNS || o == OPT_CONSOLE || o == OPT_ON_RESET;
 }
 
-static bool parse_count(const char *s, uint64_t *out)
+static bool set_string(char **dst, const char *v)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (end == s || *end || errno || *s == '-')
+    free(*dst);
+    *dst = strdup(v);
+    return *dst != NULL;
+}
+
+/* One option into cfg (the single VM is vms[0]); false after a message. */
+static bool apply_option(VmmConfig *cfg, int o, const char *arg, const char *flag)
+{
+    VmConfig *vm = &cfg->vms[0];
+    switch (o) {
+    case 'k': return set_string(&vm->kernel, arg);
+    case 'i': return set_string(&vm->initrd, arg);
+    case 'a': return set_string(&vm->append, arg);
+    case OPT_DTB_OUT: return set_string(&vm->dtb_out, arg);
+    case OPT_CONSOLE: return set_string(&vm->console, arg);
+    case OPT_NO_RNG: vm->no_rng_seed = true; return true;
+    case OPT_STATS: cfg->stats = true; return true;
+    case OPT_CONTROL: return set_string(&cfg->control, arg);
+    case OPT_ON_RESET:
+        if (!strcmp(arg, "stop") || !strcmp(arg, "reboot")) {
+            vm->on_reset = !strcmp(arg, "stop") ? ON_RESET_STOP : ON_RESET_REBOOT;
+            return true;
+        }
+        fprintf(stderr, "tandem: --on-reset '%s': use stop or reboot\n", arg);
         return false;
-    *out = v;
-    return true;
+    case OPT_KASLR:
+        if (parse_count(arg, &vm->kaslr_seed))
+            return true;
+        fprintf(stderr, "tandem: --kaslr-seed '%s': not a number\n", arg);
+        return false;
+    case OPT_MAX_INSNS:
+        if (parse_count(arg, &vm->max_insns))
+            return true;
+        fprintf(stderr, "tandem: --max-insns '%s': not a number\n", arg);
+        return false;
+    case OPT_SLICE:
+        if (parse_count(arg, &cfg->slice) && cfg->slice >= 1000 && cfg->slice <= (1ull << 32))
+            return true;
+        fprintf(stderr, "tandem: --slice '%s': a number of instructions from 1000 to 4294967296\n", arg);
+        return false;
+    case 'm':
+        if (!parse_size(arg, &vm->mem)) {
+            fprintf(stderr, "tandem: --mem '%s': not a size (use e.g. 512M or 1G)\n", arg);
+            return false;
+        }
+        if (!vm_mem_ok(vm->mem)) {
+            fprintf(stderr, "tandem: --mem '%s': RAM must be a whole number of MiB from 16M to 8G\n", arg);
+            return false;
+        }
+        return true;
+    case OPT_MACHINE_MEM:
+        if (parse_size(arg, &cfg->machine_mem) && cfg->machine_mem >= (1u << 20))
+            return true;
+        fprintf(stderr, "tandem: --machine-mem '%s': not a size of 1M or more (use e.g. 256M or 2G)\n", arg);
+        return false;
+    default:
+        fprintf(stderr, "tandem: %s: not understood\n", flag);
+        return false;
+    }
 }
 
 static int cmd_run(int argc, char **argv)
 {
-    BoardConfig cfg = {.mem = 512ull << 20};
-    enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR, OPT_NO_RNG };
     static const struct option opts[] = {
         {"kernel", required_argument, 0, 'k'},       {"initrd", required_argument, 0, 'i'},
         {"append", required_argument, 0, 'a'},       {"mem", required_argument, 0, 'm'},
-        {"dtb-out", required_argument, 0, OPT_DTB_OUT}, {"kaslr-seed", required_argument, 0, OPT_KASLR},
-        {"no-rng-seed", no_argument, 0, OPT_NO_RNG},
+        {"config", required_argument, 0, 'c'},       {"dtb-out", required_argument, 0, OPT_DTB_OUT},
+        {"kaslr-seed", required_argument, 0, OPT_KASLR}, {"no-rng-seed", no_argument, 0, OPT_NO_RNG},
         {"max-insns", required_argument, 0, OPT_MAX_INSNS}, {"stats", no_argument, 0, OPT_STATS},
-        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0},
+        {"machine-mem", required_argument, 0, OPT_MACHINE_MEM}, {"control", required_argument, 0, OPT_CONTROL},
+        {"console", required_argument, 0, OPT_CONSOLE}, {"on-reset", required_argument, 0, OPT_ON_RESET},
+        {"slice", required_argument, 0, OPT_SLICE},  {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
-    int o;
+    static VmmConfig cfg; /* large: not on the stack */
+    memset(&cfg, 0, sizeof cfg);
+    vm_config_defaults(&cfg.vms[0]);
+    cfg.vms[0].on_reset = ON_RESET_STOP; /* one VM from flags: a reset ends the run (exit status 2) */
+    snprintf(cfg.vms[0].name, sizeof cfg.vms[0].name, "vm0");
+    const char *config_file = NULL, *vm_flag = NULL;
+    /* Flags are applied after the file, so VMM-wide flags override it. */
+    struct { int o; const char *arg, *flag; } later[64];
+    unsigned nlater = 0;
+    int o, status = 1;
     opterr = 0;
-    while ((o = getopt_long(argc, argv, ":k:i:a:m:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, ":k:i:a:m:c:h", opts, NULL)) != -1) {
+        const char *flag = argv[optind - 1];
         switch (o) {
-        case 'k': cfg.kernel = optarg; break;
-        case 'i': cfg.initrd = optarg; break;
-        case 'a': cfg.append = optarg; break;
-        case OPT_DTB_OUT: cfg.dtb_out = optarg; break;
-        case OPT_NO_RNG: cfg.no_rng_seed = true; break;
-        case OPT_KASLR:
-            if (!parse_count(optarg, &cfg.kaslr_seed)) {
-                fprintf(stderr, "tandem: --kaslr-seed '%s': not a number\n", optarg);
-                return 1;
-            }
-            break;
-        case 'm':
-            if (!parse_size(optarg, &cfg.mem)) {
-                fprintf(stderr, "tandem: --mem '%s': not a size (use e.g. 512M or 1G)\n", optarg);
-                return 1;
-            }
-            break;
-        case OPT_MAX_INSNS:
-            if (!parse_count(optarg, &cfg.max_insns)) {
-                fprintf(stderr, "tandem: --max-insns '%s': not a number\n", optarg);
-                return 1;
-            }
-            break;
-        case OPT_STATS: cfg.stats = true; break;
-        case 'h': usage(stdout); return 0;
-        case ':': fprintf(stderr, "tandem: %s needs a value\n", argv[optind - 1]); return 1;
-        default: fprintf(stderr, "tandem: unknown option '%s' (see tandem --help)\n", argv[optind - 1]); return 1;
+        case 'h': usage(stdout); config_free(&cfg); return 0;
+        case 'c': config_file = optarg; continue;
+        case ':': fprintf(stderr, "tandem: %s needs a value\n", flag); goto out;
+        case '?': fprintf(stderr, "tandem: unknown option '%s' (see tandem --help)\n", flag); goto out;
+        default: break;
         }
+        if (is_vm_flag(o) && !vm_flag)
+            vm_flag = flag;
+        if (nlater == sizeof later / sizeof later[0]) {
+            fprintf(stderr, "tandem: too many options\n");
+            goto out;
+        }
+        later[nlater++] = (typeof(later[0])){o, optarg, flag};
     }
     if (optind < argc) {
         fprintf(stderr, "tandem: unexpected argument '%s' (see tandem --help)\n", argv[optind]);
-        return 1;
+        goto out;
     }
-    if (!cfg.kernel) {
-        fprintf(stderr, "tandem: no kernel given (use --kernel IMAGE)\n");
-        return 1;
+    if (config_file && vm_flag) {
+        fprintf(stderr, "tandem: %s describes a VM and cannot be combined with --config (put it in %s)\n", vm_flag,
+                config_file);
+        goto out;
     }
-    if (cfg.mem < (16ull << 20) || cfg.mem > VIRT_MAX_RAM || (cfg.mem & 0xfffff)) {
-        fprintf(stderr, "tandem: --mem %" PRIu64 "K: RAM must be a whole number of MiB from 16M to 8G\n",
-                cfg.mem >> 10);
-        return 1;
+    if (config_file) {
+        memset(&cfg, 0, sizeof cfg);
+        if (!config_load(&cfg, config_file))
+            goto out;
+    } else {
+        cfg.nvms = 1;
     }
-    Board b;
-    if (!board_create(&b, &cfg))
-        return 1;
-    BoardExit e = board_run(&b, STDIN_FILENO);
-    if (cfg.stats)
-        board_print_stats(&b, stderr);
-    board_destroy(&b);
-    switch (e) {
-    case BOARD_POWER_OFF: return 0;
-    case BOARD_RESET: fprintf(stderr, "tandem: the guest requested a system reset\n"); return 2;
-    case BOARD_INSN_LIMIT: fprintf(stderr, "tandem: instruction limit reached\n"); return 3;
-    case BOARD_QUIT: return 0;
-    default: return 0;
+    for (unsigned i = 0; i < nlater; i++)
+        if (!apply_option(&cfg, later[i].o, later[i].arg, later[i].flag))
+            goto out;
+    if (!config_file) {
+        if (!cfg.vms[0].kernel) {
+            fprintf(stderr, "tandem: no kernel given (use --kernel IMAGE, or --config FILE)\n");
+            goto out;
+        }
+        if (!config_check(&cfg, "the command line"))
+            goto out;
     }
+    static Vmm vmm;
+    if (!vmm_create(&vmm, &cfg))
+        goto out;
+    status = vmm_run(&vmm);
+    vmm_destroy(&vmm);
+out:
+    config_free(&cfg);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -148,8 +213,16 @@ int main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+        printf("tandem %s\n", TANDEM_VERSION);
+        return 0;
+    }
     if (!strcmp(argv[1], "run"))
         return cmd_run(argc - 1, argv + 1);
-    fprintf(stderr, "tandem: unknown command '%s' (try 'tandem run --kernel IMAGE')\n", argv[1]);
+    if (!strcmp(argv[1], "ctl"))
+        return cmd_ctl(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "console"))
+        return cmd_console(argc - 1, argv + 1);
+    fprintf(stderr, "tandem: unknown command '%s' (try 'tandem run --kernel IMAGE' or 'tandem --help')\n", argv[1]);
     return 1;
 }

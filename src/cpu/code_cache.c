@@ -13,13 +13,21 @@ static const Insn *exec_next_page(Cpu *c, const Insn *d)
     return cpu_branch(c, c->code_va + PAGE_SIZE);
 }
 
-CodeCache *code_cache_new(uint64_t ram_base, uint64_t ram_size)
+/* A guest or device write is about to change a page holding decoded code. */
+static void code_written(void *opaque, uint64_t gfn)
+{
+    Cpu *c = opaque;
+    code_cache_invalidate(c, c->code->ram_base + gfn * PAGE_SIZE);
+}
+
+CodeCache *code_cache_new(Cpu *c)
 {
     CodeCache *cc = calloc(1, sizeof *cc);
     if (!cc)
         return NULL;
-    cc->ram_base = ram_base;
-    cc->npages = ram_size >> PAGE_SHIFT;
+    cc->ram_base = c->bus->ram_base;
+    cc->npages = c->bus->ram_size >> PAGE_SHIFT;
+    cc->watch_bit = p2m_watch(&c->bus->p2m, "code", code_written, c);
     cc->pages = calloc(cc->npages, sizeof *cc->pages);
     if (!cc->pages) {
         free(cc);
@@ -85,11 +93,14 @@ const Insn *exec_decode_stub(Cpu *c, const Insn *d)
     DecodedPage *p = c->code_page;
     unsigned idx = (unsigned)(d - p->insn);
     const uint8_t *host = bus_ram_ptr(c->bus, p->gpa + idx * 4u, 4);
+    if (!host)
+        cpu_stall(c, insn_pc(c, d), CPU_EXIT_NOMEM);
     if (!p->live) {
         /* From now on guest writes to this page must take the slow path. */
         p->live = true;
         c->code->live_pages++;
-        mmu_protect_code(c, p->gpa);
+        P2m *p2m = &c->bus->p2m;
+        p2m_write_protect(p2m, p2m_index(p2m, p->gpa), c->code->watch_bit);
     }
     Insn *w = (Insn *)d;
     uint32_t raw;

@@ -10,9 +10,11 @@ typedef struct CodeCache {
     DecodedPage **pages; /* indexed by (gpa - ram_base) >> PAGE_SHIFT */
     uint64_t npages, ram_base;
     uint64_t live_pages;
+    uint8_t watch_bit; /* our write-protect watcher in the p2m */
 } CodeCache;
 
-CodeCache *code_cache_new(uint64_t ram_base, uint64_t ram_size);
+/* The cache for c's RAM; it watches writes to pages holding decoded code. */
+CodeCache *code_cache_new(Cpu *c);
 void code_cache_free(CodeCache *cc);
 
 /* The decoded page for RAM page `gpa` (created on first use). */

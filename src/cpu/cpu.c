@@ -19,7 +19,7 @@ void cpu_init(Cpu *c, Bus *bus, const CpuPlatform *plat)
     c->bus = bus;
     if (plat)
         c->plat = *plat;
-    c->code = code_cache_new(bus->ram_base, bus->ram_size);
+    c->code = code_cache_new(c);
     if (!c->code)
         abort();
     mmu_init(c);
@@ -179,7 +179,7 @@ const Insn *cpu_branch(Cpu *c, uint64_t target)
 
 const Insn *cpu_branch_sync(Cpu *c, uint64_t target)
 {
-    c->stop_slice = true;
+    cpu_end_slice(c);
     /* Translation or EL may have changed: look the target up afresh. */
     c->code_va = TLB_INVALID;
     return cpu_branch(c, target);
@@ -188,27 +188,26 @@ const Insn *cpu_branch_sync(Cpu *c, uint64_t target)
 void cpu_request_stop(Cpu *c)
 {
     c->stop_requested = true;
-    c->stop_slice = true;
+    cpu_end_slice(c);
 }
 
 void cpu_kick(Cpu *c)
 {
-    c->stop_slice = true;
+    cpu_end_slice(c);
 }
 
-/* The hot loop: no PC, no decode, one indirect call per instruction. Kept
- * out of cpu_run so that setjmp there does not pin `c` to the stack. */
-__attribute__((noinline)) static uint64_t run_slice(Cpu *c, uint64_t n)
+/* The hot loop: no PC, no decode, one indirect call per instruction. The
+ * count lives in the Cpu so that an exception leaving mid-slice still
+ * accounts for the instructions before it. Kept out of cpu_run so that
+ * setjmp there does not pin `c` to the stack. */
+__attribute__((noinline)) static void run_slice(Cpu *c)
 {
     const Insn *d = cpu_branch(c, c->pc);
-    uint64_t left = n;
-    c->stop_slice = false;
     do {
         c->cur = d;
         d = d->fn(c, d);
-    } while (--left && !c->stop_slice);
+    } while (--c->slice_left);
     c->pc = insn_pc(c, d);
-    return n - left;
 }
 
 static bool irq_line(Cpu *c)
@@ -221,10 +220,14 @@ CpuExit cpu_run(Cpu *c, uint64_t budget)
     /* volatile: read again after an exception longjmps back here. */
     volatile uint64_t end = c->icount + budget;
     c->code_va = TLB_INVALID;
-    if (setjmp(c->run_jmp)) {
-        /* A synchronous exception was taken: c->pc is the vector. */
+    c->slice_n = c->slice_left = 0;
+    int jumped = setjmp(c->run_jmp);
+    if (jumped) {
+        /* An exception was taken (c->pc is the vector; the instruction that
+         * raised it counts) or the instruction was abandoned (c->pc restarts it). */
+        c->icount += c->slice_n - c->slice_left + (jumped == CPU_JMP_EXCEPTION);
+        c->slice_n = c->slice_left = 0;
         c->code_va = TLB_INVALID;
-        c->icount++;
     }
     while (!c->stop_requested) {
         bool irq = irq_line(c);
@@ -236,12 +239,13 @@ CpuExit cpu_run(Cpu *c, uint64_t budget)
         if (c->icount >= end)
             return CPU_EXIT_BUDGET;
         uint64_t n = end - c->icount;
-        c->icount += run_slice(c, n < SLICE ? n : SLICE);
+        c->slice_n = c->slice_left = n < SLICE ? n : SLICE;
+        run_slice(c);
+        c->icount += c->slice_n;
+        c->slice_n = 0;
     }
     c->stop_requested = false;
-    if (c->exit_reason == CPU_EXIT_EXCEPTION) {
-        c->exit_reason = CPU_EXIT_STOP;
-        return CPU_EXIT_EXCEPTION;
-    }
-    return CPU_EXIT_STOP;
+    CpuExit why = c->exit_reason;
+    c->exit_reason = CPU_EXIT_STOP;
+    return why == CPU_EXIT_EXCEPTION || why == CPU_EXIT_NOMEM ? why : CPU_EXIT_STOP;
 }

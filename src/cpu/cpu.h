@@ -47,6 +47,7 @@ typedef enum CpuExit {
     CPU_EXIT_WFI,       /* waiting for an interrupt */
     CPU_EXIT_STOP,      /* cpu_request_stop() was called (power off, reset, quit) */
     CPU_EXIT_EXCEPTION, /* halt_on_exception is set and an exception was taken */
+    CPU_EXIT_NOMEM,     /* an access needs a machine frame the pool cannot give; pc restarts it */
 } CpuExit;
 
 /* The EL1 system registers Tandem implements (EL0/EL1 only, no EL2/EL3). */
@@ -84,7 +85,8 @@ typedef struct Cpu {
     uint64_t code_va;           /* virtual page of the decoded page being executed */
     struct DecodedPage *code_page;
     bool fp_enabled;            /* CPACR.FPEN permits FP/SIMD at the current EL */
-    bool stop_slice;            /* a handler asks the run loop to re-check events */
+    uint64_t slice_left;        /* instructions left in this slice (1 = the current one is the last) */
+    uint64_t slice_n;           /* instructions this slice will have run when slice_left reaches 0 */
 
     VReg v[32];
     uint32_t fpcr, fpsr;
@@ -117,6 +119,7 @@ typedef struct Cpu {
     bool halted;            /* WFI */
     bool halt_on_exception; /* tests: stop instead of vectoring */
     CpuExit exit_reason;
+    uint32_t exc_repeats;   /* synchronous exceptions in a row with the same syndrome and return address */
 
     /* Last exception taken (also in sr.esr/sr.far/sr.elr), for tests and stats. */
     struct {
@@ -141,6 +144,19 @@ CpuExit cpu_run(Cpu *c, uint64_t budget);
 void cpu_request_stop(Cpu *c);
 /* Interrupt lines changed: re-check at the next instruction boundary. */
 void cpu_kick(Cpu *c);
+/* End the slice after the instruction being executed. */
+static inline void cpu_end_slice(Cpu *c)
+{
+    if (c->slice_left > 1) {
+        c->slice_n -= c->slice_left - 1;
+        c->slice_left = 1;
+    }
+}
+/* How the run loop was left by longjmp. */
+enum { CPU_JMP_EXCEPTION = 1, CPU_JMP_STALL = 2 };
+/* Abandon the instruction being executed without effect and leave cpu_run
+ * with `why`; the run resumes at restart_pc. */
+_Noreturn void cpu_stall(Cpu *c, uint64_t restart_pc, CpuExit why);
 
 /* PSTATE helpers. */
 uint64_t cpu_get_pstate(const Cpu *c); /* SPSR format */

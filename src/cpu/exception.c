@@ -30,11 +30,25 @@ _Noreturn static void leave_to_loop(Cpu *c)
         c->exit_reason = CPU_EXIT_EXCEPTION;
         c->stop_requested = true;
     }
-    longjmp(c->run_jmp, 1);
+    longjmp(c->run_jmp, CPU_JMP_EXCEPTION);
+}
+
+_Noreturn void cpu_stall(Cpu *c, uint64_t restart_pc, CpuExit why)
+{
+    c->pc = restart_pc;
+    c->exit_reason = why;
+    c->stop_requested = true;
+    longjmp(c->run_jmp, CPU_JMP_STALL);
 }
 
 _Noreturn void raise_sync(Cpu *c, uint32_t esr, uint64_t far, uint64_t return_pc)
 {
+    /* The same exception at the same place again and again, with nothing in
+     * between, is a guest that cannot make progress (the board reports it). */
+    if (esr == c->last_exc.esr && return_pc == c->last_exc.elr && c->last_exc.kind == VEC_SYNC)
+        c->exc_repeats++;
+    else
+        c->exc_repeats = 0;
     c->sr.esr = esr;
     c->sr.far = far;
     c->last_exc.esr = esr;
@@ -71,6 +85,7 @@ _Noreturn void raise_sp_alignment(Cpu *c)
 void take_irq(Cpu *c)
 {
     c->stats.irqs++;
+    c->exc_repeats = 0;
     c->halted = false;
     enter_el1(c, VEC_IRQ, c->pc);
 }

@@ -15,11 +15,9 @@
 #include "machine/image.h"
 #include "machine/psci.h"
 #include "mmu/shadow.h"
+#include "mem/frames.h"
 
-/* Instructions per run call between console polls (~a few ms). */
-#define RUN_CHUNK (1u << 20)
 #define NS_PER_TICK 16 /* the generic timer runs at 62.5 MHz */
-#define MAX_SLEEP_NS 50000000ull
 #define DTB_MAX (64u << 10)
 
 uint64_t monotonic_ns(void)
@@ -32,9 +30,8 @@ uint64_t monotonic_ns(void)
 static void console_tx(void *opaque, uint8_t byte)
 {
     Board *b = opaque;
-    fputc(byte, b->cfg.console_out);
-    if (byte == '\n')
-        fflush(b->cfg.console_out);
+    if (b->cfg.console_tx)
+        b->cfg.console_tx(b->cfg.console_opaque, byte);
 }
 
 static void uart_irq(void *opaque, bool level)
@@ -62,13 +59,11 @@ static bool board_hvc(void *opaque, Cpu *c, uint16_t imm)
         return false;
     switch (psci_call(c)) {
     case PSCI_EV_OFF:
-        b->exit = BOARD_POWER_OFF;
-        b->exiting = true;
+        b->psci_status = BOARD_POWER_OFF;
         cpu_request_stop(c);
         break;
     case PSCI_EV_RESET:
-        b->exit = BOARD_RESET;
-        b->exiting = true;
+        b->psci_status = BOARD_RESET;
         cpu_request_stop(c);
         break;
     case PSCI_EV_NONE:
@@ -77,10 +72,22 @@ static bool board_hvc(void *opaque, Cpu *c, uint16_t imm)
     return true;
 }
 
+/* Guest time: host time since the board was made, less the time it was paused. */
 static uint64_t board_counter(void *opaque)
 {
     Board *b = opaque;
-    return (monotonic_ns() - b->start_ns) / NS_PER_TICK;
+    uint64_t now = b->paused_since ? b->paused_since : monotonic_ns();
+    return (now - b->start_ns - b->paused_ns) / NS_PER_TICK;
+}
+
+void board_pause_clock(Board *b, bool paused)
+{
+    if (paused && !b->paused_since)
+        b->paused_since = monotonic_ns();
+    else if (!paused && b->paused_since) {
+        b->paused_ns += monotonic_ns() - b->paused_since;
+        b->paused_since = 0;
+    }
 }
 
 static bool timer_fires(uint64_t ctl, uint64_t cval, uint64_t now)
@@ -100,11 +107,15 @@ static bool board_irq_pending(void *opaque)
     return b->gic.irq_out;
 }
 
-/* Nanoseconds until an enabled timer fires (capped), for WFI sleeps. */
-static uint64_t ns_to_next_timer(Board *b)
+bool board_has_work(Board *b)
+{
+    return board_irq_pending(b);
+}
+
+uint64_t board_ns_to_timer(Board *b, uint64_t max_ns)
 {
     const SysRegs *sr = &b->cpu.sr;
-    uint64_t now = board_counter(b), best = MAX_SLEEP_NS;
+    uint64_t now = board_counter(b), best = max_ns;
     const uint64_t ctl[2] = {sr->cntv_ctl, sr->cntp_ctl}, cval[2] = {sr->cntv_cval, sr->cntp_cval};
     for (unsigned i = 0; i < 2; i++) {
         if ((ctl[i] & 3) != 1)
@@ -154,18 +165,18 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 
 /* Place the Image as QEMU does: 2 MiB above the base of RAM plus text_offset.
  * Returns the entry point and the end of the image (including its BSS). */
-static bool load_kernel(Board *b, uint64_t *entry, uint64_t *end)
+static bool load_kernel(Board *b, uint64_t *entry, uint64_t *end, const char *who)
 {
     char err[200];
     uint8_t *data;
     size_t len;
     if (!read_file(b->cfg.kernel, &data, &len, err, sizeof err)) {
-        fprintf(stderr, "tandem: --kernel %s: %s\n", b->cfg.kernel, err);
+        fprintf(stderr, "%s: kernel %s: %s\n", who, b->cfg.kernel, err);
         return false;
     }
     Arm64Image img;
     if (!arm64_image_parse(data, len, &img, err, sizeof err)) {
-        fprintf(stderr, "tandem: --kernel %s: %s\n", b->cfg.kernel, err);
+        fprintf(stderr, "%s: kernel %s: %s\n", who, b->cfg.kernel, err);
         free(data);
         return false;
     }
@@ -173,14 +184,18 @@ static bool load_kernel(Board *b, uint64_t *entry, uint64_t *end)
     uint64_t need = offset + (img.image_size > len ? img.image_size : len);
     if (need > b->bus.ram_size) {
         fprintf(stderr,
-                "tandem: --kernel %s: needs %" PRIu64 " MiB of RAM at its load address but --mem is %" PRIu64
+                "%s: kernel %s: needs %" PRIu64 " MiB of RAM at its load address but --mem is %" PRIu64
                 " MiB\n",
-                b->cfg.kernel, (need + (1u << 20) - 1) >> 20, b->bus.ram_size >> 20);
+                who, b->cfg.kernel, (need + (1u << 20) - 1) >> 20, b->bus.ram_size >> 20);
         free(data);
         return false;
     }
-    memcpy(bus_ram_ptr(&b->bus, b->bus.ram_base + offset, len), data, len);
+    bool ok = bus_write(&b->bus, b->bus.ram_base + offset, data, len);
     free(data);
+    if (!ok) {
+        fprintf(stderr, "%s: kernel %s: out of machine memory while loading it\n", who, b->cfg.kernel);
+        return false;
+    }
     *entry = b->bus.ram_base + offset;
     *end = b->bus.ram_base + need;
     return true;
@@ -188,7 +203,7 @@ static bool load_kernel(Board *b, uint64_t *entry, uint64_t *end)
 
 /* The initrd goes where QEMU puts it (RAM + min(RAM/2, 128 MiB)), or right
  * after the kernel if that is higher. */
-static bool load_initrd(Board *b, uint64_t kernel_end)
+static bool load_initrd(Board *b, uint64_t kernel_end, const char *who)
 {
     if (!b->cfg.initrd)
         return true;
@@ -196,7 +211,7 @@ static bool load_initrd(Board *b, uint64_t kernel_end)
     uint8_t *data;
     size_t len;
     if (!read_file(b->cfg.initrd, &data, &len, err, sizeof err)) {
-        fprintf(stderr, "tandem: --initrd %s: %s\n", b->cfg.initrd, err);
+        fprintf(stderr, "%s: initrd %s: %s\n", who, b->cfg.initrd, err);
         return false;
     }
     uint64_t half = b->bus.ram_size / 2 < (128u << 20) ? b->bus.ram_size / 2 : (128u << 20);
@@ -204,23 +219,27 @@ static bool load_initrd(Board *b, uint64_t kernel_end)
     if (at < b->bus.ram_base + half)
         at = b->bus.ram_base + half;
     if (at + len + DTB_MAX + (2u << 20) > b->bus.ram_base + b->bus.ram_size) {
-        fprintf(stderr, "tandem: --initrd %s: %zu bytes do not fit in RAM after the kernel (--mem %" PRIu64 "M)\n",
-                b->cfg.initrd, len, b->bus.ram_size >> 20);
+        fprintf(stderr, "%s: initrd %s: %zu bytes do not fit in RAM after the kernel (--mem %" PRIu64 "M)\n",
+                who, b->cfg.initrd, len, b->bus.ram_size >> 20);
         free(data);
         return false;
     }
-    memcpy(bus_ram_ptr(&b->bus, at, len), data, len);
+    bool ok = bus_write(&b->bus, at, data, len);
     free(data);
+    if (!ok) {
+        fprintf(stderr, "%s: initrd %s: out of machine memory while loading it\n", who, b->cfg.initrd);
+        return false;
+    }
     b->initrd_start = at;
     b->initrd_end = at + len;
     return true;
 }
 
-static bool write_dtb_file(const char *path, const void *dtb, size_t len)
+static bool write_dtb_file(const char *path, const void *dtb, size_t len, const char *who)
 {
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(dtb, 1, len, f) != len || fclose(f) != 0) {
-        fprintf(stderr, "tandem: --dtb-out %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "%s: dtb-out %s: %s\n", who, path, strerror(errno));
         if (f)
             fclose(f);
         return false;
@@ -229,7 +248,7 @@ static bool write_dtb_file(const char *path, const void *dtb, size_t len)
 }
 
 /* The device tree goes on the next 2 MiB boundary after the kernel/initrd. */
-static bool place_dtb(Board *b, uint64_t after)
+static bool place_dtb(Board *b, uint64_t after, const char *who)
 {
     FdtConfig fc = {.ram_base = b->bus.ram_base, .ram_size = b->bus.ram_size, .bootargs = b->cfg.append,
                     .initrd_start = b->initrd_start, .initrd_end = b->initrd_end,
@@ -240,21 +259,22 @@ static bool place_dtb(Board *b, uint64_t after)
     uint8_t seed[RNG_SEED_BYTES];
     if (!b->cfg.no_rng_seed && getrandom(seed, sizeof seed, 0) == (ssize_t)sizeof seed)
         fc.rng_seed = seed;
-    static uint8_t dtb[DTB_MAX];
-    size_t len = fdt_build(&fc, dtb, sizeof dtb);
+    uint8_t *dtb = malloc(DTB_MAX);
+    size_t len = dtb ? fdt_build(&fc, dtb, DTB_MAX) : 0;
     uint64_t at = align_up(after, 2u << 20);
-    if (!len) {
-        fprintf(stderr, "tandem: --append: the command line is too long for the device tree\n");
-        return false;
-    }
-    if (at + len > b->bus.ram_base + b->bus.ram_size) {
-        fprintf(stderr, "tandem: --mem %" PRIu64 "M: no room for the device tree after the kernel\n",
+    bool ok = false;
+    if (!len)
+        fprintf(stderr, "%s: append: the command line is too long for the device tree\n", who);
+    else if (at + len > b->bus.ram_base + b->bus.ram_size)
+        fprintf(stderr, "%s: mem %" PRIu64 "M: no room for the device tree after the kernel\n", who,
                 b->bus.ram_size >> 20);
-        return false;
-    }
-    memcpy(bus_ram_ptr(&b->bus, at, len), dtb, len);
+    else if (!bus_write(&b->bus, at, dtb, len))
+        fprintf(stderr, "%s: out of machine memory while placing the device tree\n", who);
+    else
+        ok = !b->cfg.dtb_out || write_dtb_file(b->cfg.dtb_out, dtb, len, who);
     b->dtb_addr = at;
-    return !b->cfg.dtb_out || write_dtb_file(b->cfg.dtb_out, dtb, len);
+    free(dtb);
+    return ok;
 }
 
 static void board_wire_devices(Board *b)
@@ -276,15 +296,14 @@ static void board_wire_devices(Board *b)
     bus_add_mmio(&b->bus, VIRT_RTC_BASE, 0x1000, &pl031_ops, &b->rtc, "pl031");
 }
 
-bool board_create(Board *b, const BoardConfig *cfg)
+bool board_create(Board *b, const BoardConfig *cfg, const char *who)
 {
     memset(b, 0, sizeof *b);
     b->cfg = *cfg;
-    if (!b->cfg.console_out)
-        b->cfg.console_out = stdout;
-    b->console.fd = -1;
-    if (!bus_init(&b->bus, VIRT_RAM_BASE, cfg->mem, NULL)) {
-        fprintf(stderr, "tandem: --mem %" PRIu64 "M: the host refused the memory (%s)\n", cfg->mem >> 20,
+    bool ok = cfg->pool ? bus_init_in_pool(&b->bus, VIRT_RAM_BASE, cfg->mem, cfg->pool, cfg->home)
+                        : bus_init(&b->bus, VIRT_RAM_BASE, cfg->mem, NULL);
+    if (!ok) {
+        fprintf(stderr, "%s: mem %" PRIu64 "M: the host refused the memory (%s)\n", who, cfg->mem >> 20,
                 strerror(errno));
         return false;
     }
@@ -293,8 +312,8 @@ bool board_create(Board *b, const BoardConfig *cfg)
                         .irq_pending = board_irq_pending};
     cpu_init(&b->cpu, &b->bus, &plat);
     uint64_t entry, end;
-    if (!load_kernel(b, &entry, &end) || !load_initrd(b, end) ||
-        !place_dtb(b, b->initrd_end ? b->initrd_end : end)) {
+    if (!load_kernel(b, &entry, &end, who) || !load_initrd(b, end, who) ||
+        !place_dtb(b, b->initrd_end ? b->initrd_end : end, who)) {
         board_destroy(b);
         return false;
     }
@@ -305,68 +324,30 @@ bool board_create(Board *b, const BoardConfig *cfg)
     return true;
 }
 
-static void feed_console(Board *b, uint64_t timeout_ns)
-{
-    uint8_t buf[PL011_FIFO];
-    size_t room = PL011_FIFO - b->uart.rx_count;
-    size_t n = console_read(&b->console, buf, room, timeout_ns);
-    for (size_t i = 0; i < n; i++)
-        pl011_receive(&b->uart, buf[i]);
-    if (b->console.quit) {
-        b->exit = BOARD_QUIT;
-        b->exiting = true;
-    }
-}
-
-BoardExit board_run(Board *b, int input_fd)
+BoardStatus board_step(Board *b, uint64_t budget)
 {
     Cpu *c = &b->cpu;
-    console_open(&b->console, input_fd);
-    while (!b->exiting) {
-        uint64_t chunk = RUN_CHUNK;
-        if (b->cfg.max_insns) {
-            if (c->icount >= b->cfg.max_insns) {
-                b->exit = BOARD_INSN_LIMIT;
-                break;
-            }
-            if (b->cfg.max_insns - c->icount < chunk)
-                chunk = b->cfg.max_insns - c->icount;
-        }
-        CpuExit r = cpu_run(c, chunk);
-        fflush(b->cfg.console_out);
-        pl031_tick(&b->rtc);
-        feed_console(b, r == CPU_EXIT_WFI ? ns_to_next_timer(b) : 0);
-    }
-    fflush(b->cfg.console_out);
-    console_close(&b->console);
-    return b->exit;
+    b->psci_status = BOARD_RAN;
+    CpuExit r = cpu_run(c, budget);
+    pl031_tick(&b->rtc);
+    if (b->psci_status != BOARD_RAN)
+        return b->psci_status;
+    if (r == CPU_EXIT_NOMEM)
+        return BOARD_NOMEM;
+    if (c->exc_repeats >= BOARD_STUCK_REPEATS)
+        return BOARD_STUCK;
+    return r == CPU_EXIT_WFI ? BOARD_IDLE : BOARD_RAN;
 }
 
-void board_print_stats(const Board *b, FILE *f)
+size_t board_console_room(const Board *b)
 {
-    const Cpu *c = &b->cpu;
-    const MmuStats *m = &c->mmu->stats;
-    double secs = (double)(monotonic_ns() - b->start_ns) / 1e9;
-    fprintf(f, "tandem: %" PRIu64 " instructions in %.3f s (%.1f MIPS)\n", c->icount, secs,
-            secs > 0 ? (double)c->icount / secs / 1e6 : 0.0);
-    fprintf(f, "tandem: cpu: exceptions %" PRIu64 " (irq %" PRIu64 "), decoded %" PRIu64
-               " instructions, code invalidations %" PRIu64 ", live code pages %" PRIu64 "\n",
-            c->stats.exceptions, c->stats.irqs, c->stats.decoded, c->stats.code_invalidations,
-            c->code->live_pages);
-    uint64_t served = m->shadow_hits + m->walks;
-    fprintf(f, "tandem: shadow: soft-TLB misses %" PRIu64 " (%.2f per 1k instructions), served by shadow "
-               "tables %" PRIu64 " (%.1f%%), guest walks %" PRIu64 ", fills %" PRIu64 ", stale %" PRIu64
-               ", guest faults %" PRIu64 "\n",
-            m->tlb_misses, c->icount ? 1000.0 * (double)m->tlb_misses / (double)c->icount : 0.0, m->shadow_hits,
-            served ? 100.0 * (double)m->shadow_hits / (double)served : 0.0, m->walks, m->fills, m->stale,
-            m->guest_faults);
-    fprintf(f, "tandem: shadow: ASID switches %" PRIu64 ", address spaces recycled %" PRIu64
-               ", TLBI all %" PRIu64 " / ASID %" PRIu64 " / VA %" PRIu64 " / VA all-ASID %" PRIu64
-               ", entries removed %" PRIu64 "\n",
-            m->asid_switches, m->ctx_evictions, m->tlbi_all, m->tlbi_asid, m->tlbi_va, m->tlbi_va_all_asid,
-            m->entries_removed);
-    fprintf(f, "tandem: memory: %" PRIu64 " of %" PRIu64 " guest pages resident (%" PRIu64 " MiB)\n",
-            b->bus.p2m.resident, b->bus.p2m.npages, b->bus.p2m.resident * FRAME_SIZE >> 20);
+    return PL011_FIFO - b->uart.rx_count;
+}
+
+void board_console_input(Board *b, const uint8_t *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        pl011_receive(&b->uart, buf[i]);
 }
 
 void board_destroy(Board *b)

@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "cpu/cpu.h"
-#include "machine/console.h"
 #include "machine/gic.h"
 #include "machine/pl011.h"
 #include "machine/pl031.h"
@@ -33,12 +32,24 @@ typedef struct BoardConfig {
     uint64_t kaslr_seed; /* 0: no seed in the device tree (KASLR off) */
     bool no_rng_seed;    /* give the guest no entropy in /chosen/rng-seed */
     uint64_t mem;
-    uint64_t max_insns; /* 0: unlimited */
-    bool stats;
-    FILE *console_out;
+    /* Machine memory: frames come from `pool`, page i preferring frame
+     * home + i (NULL: a pool of the board's own, as large as its RAM). */
+    struct FramePool *pool;
+    uint32_t home;
+    /* Bytes the guest writes to its console (PL011). */
+    void (*console_tx)(void *opaque, uint8_t byte);
+    void *console_opaque;
 } BoardConfig;
 
-typedef enum BoardExit { BOARD_POWER_OFF, BOARD_RESET, BOARD_INSN_LIMIT, BOARD_QUIT } BoardExit;
+/* What a step ended with. */
+typedef enum BoardStatus {
+    BOARD_RAN,        /* used its budget; more to do */
+    BOARD_IDLE,       /* waiting for an interrupt (WFI) */
+    BOARD_POWER_OFF,  /* PSCI SYSTEM_OFF */
+    BOARD_RESET,      /* PSCI SYSTEM_RESET */
+    BOARD_NOMEM,      /* needs a machine frame the pool cannot give; step again when there is one */
+    BOARD_STUCK,      /* the same exception at the same address over and over */
+} BoardStatus;
 
 typedef struct Board {
     BoardConfig cfg;
@@ -47,21 +58,30 @@ typedef struct Board {
     Gic gic;
     Pl011 uart;
     Pl031 rtc;
-    Console console;
-    BoardExit exit;
-    bool exiting;
+    BoardStatus psci_status; /* set by PSCI calls */
     uint64_t start_ns;
+    uint64_t paused_ns, paused_since; /* guest time stands still while paused */
     uint64_t dtb_addr, initrd_start, initrd_end;
 } Board;
 
 /* Build the board and load the kernel; on failure print one line naming the
- * bad input to stderr and return false. */
-bool board_create(Board *b, const BoardConfig *cfg);
-/* Run until the guest powers off or resets, the limit, or Ctrl-A x. Console
- * input comes from `input_fd` (-1: none). */
-BoardExit board_run(Board *b, int input_fd);
-void board_print_stats(const Board *b, FILE *f);
+ * bad input to stderr (prefixed with `who`) and return false. */
+bool board_create(Board *b, const BoardConfig *cfg, const char *who);
+/* Run at most `budget` instructions. */
+BoardStatus board_step(Board *b, uint64_t budget);
+/* Does the vCPU have work (an interrupt pending) while idle? */
+bool board_has_work(Board *b);
+/* Host nanoseconds until the next enabled timer fires (capped at max_ns). */
+uint64_t board_ns_to_timer(Board *b, uint64_t max_ns);
+/* Console input: how many bytes the UART takes now, and give it some. */
+size_t board_console_room(const Board *b);
+void board_console_input(Board *b, const uint8_t *buf, size_t n);
+/* Stop or restart guest time (a paused VM's timers do not run). */
+void board_pause_clock(Board *b, bool paused);
 void board_destroy(Board *b);
+
+/* Repeats of one exception that mean the guest is stuck. */
+#define BOARD_STUCK_REPEATS 100000u
 
 uint64_t monotonic_ns(void);
 

@@ -28,33 +28,49 @@ typedef struct MmioWindow {
 
 typedef struct Bus {
     P2m p2m;
-    FramePool own_pool; /* used when the VM is not given a shared pool */
+    FramePool own_pool; /* used when the VM is not given a pool by the VMM */
     uint64_t ram_base, ram_size;
     MmioWindow win[BUS_MAX_WINDOWS];
     unsigned nwin;
 } Bus;
 
-/* RAM of ram_size bytes at ram_base, charged to `pool` (NULL: a pool of its
- * own, as large as the RAM). Returns false (errno set) if the host refuses. */
+/* RAM of ram_size bytes at ram_base with its frames from `pool`, page i
+ * preferring frame home + i. Returns false (errno set) if the host refuses. */
+bool bus_init_in_pool(Bus *b, uint64_t ram_base, uint64_t ram_size, FramePool *pool, FrameId home);
+/* The same with a pool of its own as large as the RAM when `pool` is NULL. */
 bool bus_init(Bus *b, uint64_t ram_base, uint64_t ram_size, FramePool *pool);
 void bus_free(Bus *b);
 bool bus_add_mmio(Bus *b, uint64_t base, uint64_t size, const MmioOps *ops, void *opaque,
                   const char *name);
 
-/* Host pointer of guest-physical RAM [pa, pa+len) (every page made resident),
- * or NULL if not all RAM or machine memory is exhausted. */
+/* Host pointer of guest-physical RAM [pa, pa+len), which must lie in one
+ * page (the page is given a frame on first touch); NULL if it is not RAM,
+ * crosses a page, or machine memory is exhausted. Guest pages are separate
+ * frames: longer ranges go page by page (bus_write/bus_read). */
 static inline uint8_t *bus_ram_ptr(Bus *b, uint64_t pa, uint64_t len)
 {
-    uint64_t off = pa - b->ram_base;
-    if (pa < b->ram_base || off >= b->ram_size || len > b->ram_size - off)
+    if (len > FRAME_SIZE - (pa & (FRAME_SIZE - 1)))
         return NULL;
-    if (len <= FRAME_SIZE - (pa & (FRAME_SIZE - 1)))
-        return p2m_page(&b->p2m, pa) ? b->p2m.ram + off : NULL;
-    for (uint64_t p = pa & ~(uint64_t)(FRAME_SIZE - 1); p < pa + len; p += FRAME_SIZE)
-        if (!p2m_page(&b->p2m, p))
-            return NULL;
-    return b->p2m.ram + off;
+    uint8_t *page = p2m_page(&b->p2m, pa);
+    return page ? page + (pa & (FRAME_SIZE - 1)) : NULL;
 }
+
+static inline bool bus_is_ram(const Bus *b, uint64_t pa)
+{
+    return p2m_contains(&b->p2m, pa);
+}
+
+/* Tools and tests that treat a VM's RAM as one host range: every page of
+ * [pa, pa+len) is given a frame, and the host pointer returned only if the
+ * frames happen to be consecutive (always so for a VM alone in a pool of
+ * its own, as the pool gives each page its home frame); else NULL. */
+uint8_t *bus_ram_span(Bus *b, uint64_t pa, uint64_t len);
+
+/* Copy into / out of guest RAM page by page (loaders, devices). A write
+ * tells the page's write watchers first, as a guest store would. False if
+ * part of the range is not RAM or machine memory ran out. */
+bool bus_write(Bus *b, uint64_t pa, const void *src, uint64_t len);
+bool bus_read(Bus *b, uint64_t pa, void *dst, uint64_t len);
 
 const MmioWindow *bus_find_mmio(const Bus *b, uint64_t pa);
 

@@ -1,6 +1,12 @@
-/* Machine memory accounting: the pool of 4 KiB frames the VMM may commit for
- * all VMs together. A VM page costs a frame while it is resident; compressed
- * or shared pages (later services) give theirs back. */
+/* Machine memory: the pool of 4 KiB frames the VMM owns and lends to VMs.
+ *
+ * The pool is one host reservation (committed by the host only when a frame
+ * is first written), handed out frame by frame. A VM's p2m maps each guest
+ * page to a frame number, never to an offset of its own, so a frame can be
+ * freed, exchanged, shared or replaced without moving anything else. An
+ * allocation may name a preferred frame (the page's "home"); while the pool
+ * is not overcommitted every VM gets its home frames and its RAM stays
+ * contiguous in the host, which keeps host page walks and THP cheap. */
 #ifndef TANDEM_FRAMES_H
 #define TANDEM_FRAMES_H
 
@@ -8,31 +14,43 @@
 #include <stdint.h>
 
 #define FRAME_SIZE 4096u
+#define FRAME_SHIFT 12
+
+typedef uint32_t FrameId;
+#define FRAME_NONE UINT32_MAX
 
 typedef struct FramePool {
-    uint64_t nframes;    /* capacity */
-    uint64_t used;       /* frames committed to guest pages */
+    uint8_t *base;      /* frame f lives at base + f * FRAME_SIZE */
+    uint64_t nframes;   /* capacity */
+    uint64_t used;      /* frames allocated */
     uint64_t high_water;
+    uint64_t *used_map; /* one bit per frame */
+    uint64_t *dirty_map; /* freed without being returned to the host: zero before reuse */
+    uint64_t cursor;    /* where the next search for a free frame starts (in words) */
+    uint64_t failures;  /* allocations refused because the pool was exhausted */
 } FramePool;
 
-static inline void frames_init(FramePool *p, uint64_t bytes)
+/* A pool of `bytes` (rounded down to frames). False (errno set) if the host
+ * refuses the reservation. */
+bool frames_init(FramePool *p, uint64_t bytes);
+void frames_destroy(FramePool *p);
+
+/* A zero-filled frame, `hint` if it is free; FRAME_NONE when the pool is
+ * exhausted. */
+FrameId frames_alloc(FramePool *p, FrameId hint);
+/* Give a frame back. Its contents are forgotten (the next owner sees zeros). */
+void frames_free(FramePool *p, FrameId f);
+/* Give back frames [first, first + n) and return their memory to the host. */
+void frames_free_run(FramePool *p, FrameId first, uint64_t n);
+
+static inline uint8_t *frame_ptr(const FramePool *p, FrameId f)
 {
-    *p = (FramePool){.nframes = bytes / FRAME_SIZE};
+    return p->base + (uint64_t)f * FRAME_SIZE;
 }
 
-/* Take one frame; false when machine memory is exhausted. */
-static inline bool frames_charge(FramePool *p)
+static inline uint64_t frames_free_count(const FramePool *p)
 {
-    if (p->used == p->nframes)
-        return false;
-    if (++p->used > p->high_water)
-        p->high_water = p->used;
-    return true;
-}
-
-static inline void frames_uncharge(FramePool *p)
-{
-    p->used--;
+    return p->nframes - p->used;
 }
 
 #endif

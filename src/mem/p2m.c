@@ -2,45 +2,138 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-bool p2m_init(P2m *m, FramePool *pool, uint64_t base, uint64_t bytes)
+bool p2m_init(P2m *m, FramePool *pool, uint64_t base, uint64_t bytes, FrameId home)
 {
     memset(m, 0, sizeof *m);
     m->pool = pool;
     m->base = base;
+    m->home = home;
     m->npages = bytes / FRAME_SIZE;
-    /* Reserved, not committed: the host backs a page when it is first written. */
-    void *ram = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (ram == MAP_FAILED)
-        return false;
-    m->ram = ram;
+    m->frame = malloc(m->npages * sizeof *m->frame);
     m->state = calloc(m->npages, 1);
     m->gen = calloc(m->npages, sizeof *m->gen);
-    if (!m->state || !m->gen) {
+    m->wp = calloc(m->npages, 1);
+    m->accessed = calloc((m->npages + 63) / 64, sizeof *m->accessed);
+    if (!m->frame || !m->state || !m->gen || !m->wp || !m->accessed) {
         p2m_destroy(m);
         return false;
     }
+    for (uint64_t i = 0; i < m->npages; i++)
+        m->frame[i] = FRAME_NONE;
     return true;
+}
+
+/* Frees resident frames, returning runs of consecutive frames to the host
+ * in one call each. */
+static void free_all_frames(P2m *m)
+{
+    FrameId run = FRAME_NONE;
+    uint64_t len = 0;
+    for (uint64_t i = 0; i < m->npages; i++) {
+        if (m->state[i] != PAGE_RESIDENT)
+            continue;
+        FrameId f = m->frame[i];
+        if (len && f == run + len) {
+            len++;
+            continue;
+        }
+        if (len)
+            frames_free_run(m->pool, run, len);
+        run = f;
+        len = 1;
+    }
+    if (len)
+        frames_free_run(m->pool, run, len);
 }
 
 void p2m_destroy(P2m *m)
 {
-    if (m->ram)
-        munmap(m->ram, m->npages * FRAME_SIZE);
-    if (m->pool)
-        m->pool->used -= m->resident;
+    if (m->pool && m->frame && m->state)
+        free_all_frames(m);
+    free(m->frame);
     free(m->state);
     free(m->gen);
+    free(m->wp);
+    free(m->accessed);
     memset(m, 0, sizeof *m);
 }
 
 bool p2m_populate(P2m *m, uint64_t i)
 {
-    if (!frames_charge(m->pool))
+    FrameId hint = m->home == FRAME_NONE ? FRAME_NONE : m->home + (FrameId)i;
+    FrameId f = frames_alloc(m->pool, hint);
+    if (f == FRAME_NONE) {
+        m->out_of_memory = true;
+        m->stats.nomem++;
         return false;
+    }
+    m->out_of_memory = false;
+    m->frame[i] = f;
     m->state[i] = PAGE_RESIDENT;
     m->gen[i]++;
     m->resident++;
+    m->stats.populated++;
     return true;
+}
+
+void p2m_change(P2m *m, uint64_t gfn)
+{
+    m->gen[gfn]++;
+    m->stats.changes++;
+    if (m->cache.page_changing)
+        m->cache.page_changing(m->cache.opaque, gfn);
+}
+
+void p2m_discard(P2m *m, uint64_t gfn)
+{
+    if (m->state[gfn] != PAGE_RESIDENT)
+        return;
+    p2m_change(m, gfn);
+    frames_free(m->pool, m->frame[gfn]);
+    m->frame[gfn] = FRAME_NONE;
+    m->state[gfn] = PAGE_ABSENT;
+    m->wp[gfn] = 0;
+    m->resident--;
+}
+
+uint8_t p2m_watch(P2m *m, const char *name, void (*written)(void *, uint64_t), void *opaque)
+{
+    if (m->nwatch == MEM_WATCHERS)
+        return 0;
+    m->watch[m->nwatch] = (MemWatcher){.name = name, .opaque = opaque, .written = written};
+    return (uint8_t)(1u << m->nwatch++);
+}
+
+void p2m_write_protect(P2m *m, uint64_t gfn, uint8_t watcher_bit)
+{
+    bool was_writable = m->wp[gfn] == 0;
+    m->wp[gfn] |= watcher_bit;
+    m->stats.write_protects++;
+    if (was_writable && m->cache.write_protected)
+        m->cache.write_protected(m->cache.opaque, gfn);
+}
+
+void p2m_write_fault(P2m *m, uint64_t gfn)
+{
+    uint8_t bits = m->wp[gfn];
+    m->wp[gfn] = 0;
+    m->stats.write_faults++;
+    for (unsigned i = 0; bits; i++, bits >>= 1)
+        if ((bits & 1) && m->watch[i].written)
+            m->watch[i].written(m->watch[i].opaque, gfn);
+}
+
+void p2m_harvest_access(P2m *m)
+{
+    if (m->cache.harvest_access)
+        m->cache.harvest_access(m->cache.opaque, m);
+}
+
+bool p2m_test_clear_accessed(P2m *m, uint64_t gfn)
+{
+    uint64_t bit = 1ull << (gfn % 64);
+    bool was = m->accessed[gfn / 64] & bit;
+    m->accessed[gfn / 64] &= ~bit;
+    return was;
 }

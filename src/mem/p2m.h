@@ -1,13 +1,21 @@
-/* The p2m: one VM's guest-physical page -> machine memory map.
+/* The p2m: one VM's guest-physical page -> machine frame map, and the
+ * memory events every service uses (DESIGN.md, "Machine memory and memory
+ * events").
  *
- * A VM's RAM is one reserved host region; page i's home frame is at
- * ram + i * 4 KiB, so resident memory stays contiguous for DMA and loaders.
- * The p2m records each page's state and charges resident pages to the
- * machine frame pool on first touch. Later services add states (compressed,
- * shared) whose data lives elsewhere. Every state change bumps the page's
- * generation number: shadow entries remember the generation they were built
- * from, so a changed page is never used through a stale entry (the rule in
- * DESIGN.md). */
+ * Each guest page has a state, a frame (while resident), a generation and a
+ * write-protect mask. The caches above (soft TLBs, shadow tables, decoded
+ * code; mmu/ and cpu/) subscribe once through MemCacheOps; services
+ * subscribe as watchers. The four events:
+ *  1. page state change: p2m_change() bumps the page's generation and tells
+ *     the caches to drop whatever reaches the page, before the caller gives
+ *     it another frame or state;
+ *  2. write-protect: p2m_write_protect(gfn, watcher) makes the caches build
+ *     the page read-only; the next guest write traps (p2m_write_fault), each
+ *     watcher that asked is told once, and the page is writable again;
+ *  3. access information: a bit per page set when a translation to it is
+ *     built, plus the pages the caches hold now (harvested on demand), read
+ *     and cleared by a clock;
+ *  4. VM, address-space and TLBI events are the vCPU's (mmu/shadow.h). */
 #ifndef TANDEM_P2M_H
 #define TANDEM_P2M_H
 
@@ -19,17 +27,55 @@
 
 typedef enum PageState { PAGE_ABSENT = 0, PAGE_RESIDENT = 1 } PageState;
 
+struct P2m;
+
+/* What the caches above mem do on an event (one subscriber: the vCPU's mmu). */
+typedef struct MemCacheOps {
+    void *opaque;
+    /* Drop every soft-TLB, shadow and decoded-code entry that reaches gfn. */
+    void (*page_changing)(void *opaque, uint64_t gfn);
+    /* Entries for gfn must no longer allow writes. */
+    void (*write_protected)(void *opaque, uint64_t gfn);
+    /* Mark as accessed every page the caches can reach without a miss. */
+    void (*harvest_access)(void *opaque, struct P2m *m);
+} MemCacheOps;
+
+/* A subscriber to write-protect events. */
+#define MEM_WATCHERS 8
+typedef struct MemWatcher {
+    const char *name;
+    void *opaque;
+    void (*written)(void *opaque, uint64_t gfn); /* the page is about to be written */
+} MemWatcher;
+
+typedef struct P2mStats {
+    uint64_t populated;     /* pages given a frame on first touch */
+    uint64_t changes;       /* page state changes */
+    uint64_t write_protects, write_faults;
+    uint64_t nomem;         /* populations refused: machine memory exhausted */
+} P2mStats;
+
 typedef struct P2m {
     FramePool *pool;
-    uint8_t *ram;    /* home frames */
     uint64_t base;   /* guest-physical address of page 0 */
     uint64_t npages;
+    FrameId home;    /* preferred frame of page 0 (pages prefer home + gfn) */
+    FrameId *frame;  /* FRAME_NONE unless resident */
     uint8_t *state;  /* PageState */
     uint32_t *gen;
+    uint8_t *wp;     /* bit i: watcher i waits for the next write */
+    uint64_t *accessed; /* bitmap */
     uint64_t resident;
+    bool out_of_memory; /* the latest population failed */
+    MemCacheOps cache;
+    MemWatcher watch[MEM_WATCHERS];
+    unsigned nwatch;
+    P2mStats stats;
 } P2m;
 
-bool p2m_init(P2m *m, FramePool *pool, uint64_t base, uint64_t bytes);
+/* `bytes` of RAM at guest-physical `base`, frames from `pool`. */
+bool p2m_init(P2m *m, FramePool *pool, uint64_t base, uint64_t bytes, FrameId home);
+/* Frees every frame. */
 void p2m_destroy(P2m *m);
 
 static inline bool p2m_contains(const P2m *m, uint64_t gpa)
@@ -42,11 +88,13 @@ static inline uint64_t p2m_index(const P2m *m, uint64_t gpa)
     return (gpa - m->base) / FRAME_SIZE;
 }
 
-/* Make page i resident (first touch); false if machine memory is exhausted. */
+/* Give page i a frame (first touch); false if machine memory is exhausted
+ * (m->out_of_memory is then set). */
 bool p2m_populate(P2m *m, uint64_t i);
 
-/* Host address of guest page `gpa` (made resident on first touch); NULL if
- * gpa is not RAM or machine memory is exhausted. */
+/* Host address of the page holding `gpa` (given a frame on first touch);
+ * NULL if gpa is not RAM or machine memory is exhausted. Valid until the
+ * page's next state change. */
 static inline uint8_t *p2m_page(P2m *m, uint64_t gpa)
 {
     if (!p2m_contains(m, gpa))
@@ -54,12 +102,38 @@ static inline uint8_t *p2m_page(P2m *m, uint64_t gpa)
     uint64_t i = p2m_index(m, gpa);
     if (__builtin_expect(m->state[i] != PAGE_RESIDENT, 0) && !p2m_populate(m, i))
         return NULL;
-    return m->ram + i * FRAME_SIZE;
+    return frame_ptr(m->pool, m->frame[i]);
 }
 
 static inline uint32_t p2m_gen(const P2m *m, uint64_t gpa)
 {
     return m->gen[p2m_index(m, gpa)];
 }
+
+/* Event 1: page gfn is about to change frame or state. */
+void p2m_change(P2m *m, uint64_t gfn);
+/* Take page gfn's frame away (it reads as zeros when touched again). */
+void p2m_discard(P2m *m, uint64_t gfn);
+
+/* Event 2. Returns the watcher's bit, or 0 if there is no room. */
+uint8_t p2m_watch(P2m *m, const char *name, void (*written)(void *, uint64_t), void *opaque);
+void p2m_write_protect(P2m *m, uint64_t gfn, uint8_t watcher_bit);
+/* A guest (or device) write is about to reach write-protected page gfn:
+ * every watcher that asked is told, then the page is writable. */
+void p2m_write_fault(P2m *m, uint64_t gfn);
+static inline bool p2m_writable(const P2m *m, uint64_t gfn)
+{
+    return m->wp[gfn] == 0;
+}
+
+/* Event 3. */
+static inline void p2m_mark_accessed(P2m *m, uint64_t gfn)
+{
+    m->accessed[gfn / 64] |= 1ull << (gfn % 64);
+}
+/* Fold in the pages the caches hold now (call before a clock pass). */
+void p2m_harvest_access(P2m *m);
+/* Was gfn used since the last call? Clears the bit. */
+bool p2m_test_clear_accessed(P2m *m, uint64_t gfn);
 
 #endif

@@ -1,8 +1,9 @@
 /* Address spaces (MMU contexts): selecting the current one on an ASID
- * switch, flushing, TLBI, and the p2m generation rule. */
+ * switch, flushing, TLBI, and honouring the p2m's memory events. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/code_cache.h"
 #include "cpu/exception.h"
 #include "cpu/insn.h"
 #include "mem/bus.h"
@@ -18,7 +19,6 @@ static void flush_ctx_tlbs(MmuContext *x)
         for (unsigned i = 0; i < TLB_SIZE; i++) {
             x->tlb.e[t][i].read = TLB_INVALID;
             x->tlb.e[t][i].write = TLB_INVALID;
-            x->tlb.e[t][i].gpa = TLB_INVALID;
         }
     for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
         x->code_tlb[i].va = TLB_INVALID;
@@ -36,6 +36,66 @@ static void ctx_init(MmuContext *x, uint32_t asid)
 #define FOR_EACH_CTX(m, x) \
     for (MmuContext *x = (m)->ctx; x <= &(m)->ctx[MMU_CONTEXTS]; x = x == &(m)->ctx[MMU_CONTEXTS - 1] ? &(m)->flat : x + 1)
 
+/* ---- memory events (p2m.h): a changed page must not be reached through
+ * any soft TLB. The current address space is checked at once; the others
+ * when they next become current (their epoch is then behind). ---- */
+
+static void revalidate(Cpu *c, MmuContext *x)
+{
+    const P2m *p2m = &c->bus->p2m;
+    for (unsigned t = 0; t < 2; t++)
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            TlbEntry *e = &x->tlb.e[t][i];
+            if (e->read == TLB_INVALID && e->write == TLB_INVALID)
+                continue;
+            if (e->gfn >= p2m->npages || e->gen != p2m->gen[e->gfn])
+                e->read = e->write = TLB_INVALID;
+            else if (!p2m_writable(p2m, e->gfn))
+                e->write = TLB_INVALID;
+        }
+    x->epoch = c->mmu->epoch;
+    c->mmu->stats.tlb_revalidations++;
+}
+
+static void cache_event(Cpu *c)
+{
+    c->mmu->epoch++;
+    revalidate(c, c->mmu->cur);
+}
+
+static void page_changing(void *opaque, uint64_t gfn)
+{
+    Cpu *c = opaque;
+    c->mmu->stats.page_changes++;
+    code_cache_invalidate(c, c->bus->p2m.base + gfn * PAGE_SIZE);
+    cache_event(c);
+}
+
+static void write_protected(void *opaque, uint64_t gfn)
+{
+    Cpu *c = opaque;
+    c->mmu->stats.write_protects++;
+    cache_event(c);
+}
+
+static void mark_ctx_pages(MmuContext *x, P2m *m)
+{
+    for (unsigned t = 0; t < 2; t++)
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            const TlbEntry *e = &x->tlb.e[t][i];
+            if ((e->read != TLB_INVALID || e->write != TLB_INVALID) && e->gfn < m->npages &&
+                e->gen == m->gen[e->gfn])
+                p2m_mark_accessed(m, e->gfn);
+        }
+}
+
+static void harvest_access(void *opaque, P2m *m)
+{
+    Cpu *c = opaque;
+    FOR_EACH_CTX(c->mmu, x)
+        mark_ctx_pages(x, m);
+}
+
 void mmu_init(Cpu *c)
 {
     Mmu *m = calloc(1, sizeof *m);
@@ -50,6 +110,8 @@ void mmu_init(Cpu *c)
     c->tlb = &m->flat.tlb;
     c->code_tlb = m->flat.code_tlb;
     c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
+    c->bus->p2m.cache = (MemCacheOps){.opaque = c, .page_changing = page_changing,
+                                      .write_protected = write_protected, .harvest_access = harvest_access};
 }
 
 void mmu_destroy(Cpu *c)
@@ -100,14 +162,26 @@ void mmu_update_context(Cpu *c)
 {
     Mmu *m = c->mmu;
     uint32_t asid = (c->sr.sctlr & SCTLR_M) ? walk_current_asid(&c->sr) : MMU_ASID_FLAT;
-    if (m->cur->asid != asid) {
+    bool switched = m->cur->asid != asid;
+    if (switched) {
         m->cur = asid == MMU_ASID_FLAT ? &m->flat : ctx_for_asid(m, asid);
         m->stats.asid_switches++;
     }
     m->cur->last_use = ++m->clock;
+    if (m->cur->epoch != m->epoch)
+        revalidate(c, m->cur);
     c->tlb = &m->cur->tlb;
     c->code_tlb = m->cur->code_tlb;
     c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
+    if (m->hooks.event) {
+        uint64_t ttbr0 = c->sr.ttbr0 & 0x0000fffffffffffeull;
+        if (switched)
+            m->hooks.event(m->hooks.opaque, MMU_EV_ASID_SWITCH);
+        if (ttbr0 != m->ttbr0_base) {
+            m->ttbr0_base = ttbr0;
+            m->hooks.event(m->hooks.opaque, MMU_EV_PROCESS_SWITCH);
+        }
+    }
 }
 
 /* Drop soft-TLB entries for virtual page `va` in every address space. */
@@ -158,30 +232,13 @@ void mmu_tlbi(Cpu *c, uint32_t key, uint64_t xt)
     default:
         break;
     }
-}
-
-void mmu_protect_code(Cpu *c, uint64_t gpa)
-{
-    FOR_EACH_CTX(c->mmu, x)
-        for (unsigned t = 0; t < 2; t++)
-            for (unsigned i = 0; i < TLB_SIZE; i++)
-                if (x->tlb.e[t][i].gpa == gpa)
-                    x->tlb.e[t][i].write = TLB_INVALID;
+    if (m->hooks.event)
+        m->hooks.event(m->hooks.opaque, MMU_EV_TLBI);
 }
 
 void mmu_forget_gpa(Cpu *c, uint64_t gpa)
 {
-    gpa &= ~PAGE_OFFSET_MASK;
     P2m *p2m = &c->bus->p2m;
     if (p2m_contains(p2m, gpa))
-        p2m->gen[p2m_index(p2m, gpa)]++;
-    FOR_EACH_CTX(c->mmu, x) {
-        for (unsigned t = 0; t < 2; t++)
-            for (unsigned i = 0; i < TLB_SIZE; i++)
-                if (x->tlb.e[t][i].gpa == gpa)
-                    x->tlb.e[t][i].read = x->tlb.e[t][i].write = TLB_INVALID;
-        for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
-            if (x->code_tlb[i].va != TLB_INVALID && x->code_tlb[i].page && x->code_tlb[i].page->gpa == gpa)
-                x->code_tlb[i].va = TLB_INVALID;
-    }
+        p2m_change(p2m, p2m_index(p2m, gpa));
 }

@@ -18,15 +18,34 @@ static unsigned access_el(const Cpu *c, unsigned flags)
 
 static void fill_tlb(Cpu *c, uint64_t va, const Translation *t, uint8_t *host_page, unsigned flags)
 {
+    P2m *p2m = &c->bus->p2m;
+    uint64_t gfn = p2m_index(p2m, t->pa);
+    p2m_mark_accessed(p2m, gfn);
     if (c->sr.sctlr & SCTLR_A)
         return; /* every access needs the alignment check: keep them all slow */
     TlbEntry *e = mmu_tlb(c, va, flags);
     uint64_t page = PAGE_BASE(va);
-    uint64_t gpa = PAGE_BASE(t->pa);
     e->read = t->readable ? page : TLB_INVALID;
-    e->write = t->writable && !code_cache_is_live(c->code, gpa) ? page : TLB_INVALID;
+    /* Write-protected pages (decoded code, a service watching) trap writes. */
+    e->write = t->writable && p2m_writable(p2m, gfn) ? page : TLB_INVALID;
     e->addend = (uintptr_t)host_page - page;
-    e->gpa = gpa;
+    e->gfn = (uint32_t)gfn;
+    e->gen = p2m->gen[gfn];
+}
+
+/* RAM page with no machine frame to give it: hold the access back. */
+_Noreturn static void stall_nomem(Cpu *c, uint64_t restart_pc)
+{
+    c->mmu->stats.nomem_stalls++;
+    cpu_stall(c, restart_pc, CPU_EXIT_NOMEM);
+}
+
+static uint8_t *ram_or_stall(Cpu *c, uint64_t pa, unsigned size, uint64_t restart_pc)
+{
+    uint8_t *host = bus_ram_ptr(c->bus, pa, size);
+    if (__builtin_expect(!host, 0) && bus_is_ram(c->bus, pa))
+        stall_nomem(c, restart_pc);
+    return host;
 }
 
 static void check_alignment(Cpu *c, uint64_t va, unsigned size, unsigned flags, bool write)
@@ -54,7 +73,7 @@ uint64_t mmu_load_slow(Cpu *c, uint64_t va, unsigned size, unsigned flags)
     c->mmu->stats.tlb_misses++;
     Translation t;
     mmu_translate_or_fault(c, va, ACCESS_READ, access_el(c, flags), &t);
-    uint8_t *host = bus_ram_ptr(c->bus, t.pa, size);
+    uint8_t *host = ram_or_stall(c, t.pa, size, insn_pc(c, c->cur));
     if (host) {
         fill_tlb(c, va, &t, host - (t.pa & PAGE_OFFSET_MASK), flags);
         uint64_t v = 0;
@@ -78,9 +97,15 @@ void mmu_store_slow(Cpu *c, uint64_t va, uint64_t val, unsigned size, unsigned f
     c->mmu->stats.tlb_misses++;
     Translation t;
     mmu_translate_or_fault(c, va, ACCESS_WRITE, access_el(c, flags), &t);
-    uint8_t *host = bus_ram_ptr(c->bus, t.pa, size);
+    uint8_t *host = ram_or_stall(c, t.pa, size, insn_pc(c, c->cur));
     if (host) {
-        code_cache_invalidate(c, PAGE_BASE(t.pa));
+        uint64_t gfn = p2m_index(&c->bus->p2m, t.pa);
+        if (!p2m_writable(&c->bus->p2m, gfn)) {
+            c->mmu->stats.write_traps++;
+            p2m_write_fault(&c->bus->p2m, gfn);
+            /* A watcher may have given the page another frame (copy on write). */
+            host = ram_or_stall(c, t.pa, size, insn_pc(c, c->cur));
+        }
         fill_tlb(c, va, &t, host - (t.pa & PAGE_OFFSET_MASK), flags);
         memcpy(host, &val, size);
         return;
@@ -99,8 +124,9 @@ DecodedPage *mmu_code_page(Cpu *c, uint64_t va)
         return ce->page;
     Translation t;
     mmu_translate_or_fault(c, va, ACCESS_EXEC, c->el, &t);
-    if (!bus_ram_ptr(c->bus, PAGE_BASE(t.pa), PAGE_SIZE))
+    if (!ram_or_stall(c, PAGE_BASE(t.pa), PAGE_SIZE, va))
         raise_insn_abort(c, va, FSC_EXTERNAL);
+    p2m_mark_accessed(&c->bus->p2m, p2m_index(&c->bus->p2m, t.pa));
     DecodedPage *p = code_cache_page(c, t.pa);
     ce->va = page;
     ce->el = c->el;
@@ -116,6 +142,8 @@ uint64_t mmu_at(Cpu *c, uint32_t key, uint64_t va)
     bool write = op2 & 1;
     Translation t;
     uint32_t fsc = mmu_translate_nofault(c, va, write ? ACCESS_WRITE : ACCESS_READ, el, &t);
+    if (fsc == TRANSLATE_NOMEM)
+        stall_nomem(c, insn_pc(c, c->cur));
     if (fsc)
         return 1 | ((uint64_t)(fsc & ~TRANSLATE_FAULT) << 1);
     unsigned attrindx = t.attrs & 7, sh = (t.attrs >> 3) & 3;

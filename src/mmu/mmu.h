@@ -96,11 +96,8 @@ void mmu_flush_all(Cpu *c);
 /* TTBRx, TCR or SCTLR changed: make the address space of the current ASID
  * (or the MMU-off space) current. Nothing is flushed. */
 void mmu_update_context(Cpu *c);
-/* The p2m state of page `gpa` changed: bump its generation and drop every
- * soft-TLB entry that reaches it (shadow entries go stale by generation). */
+/* Page `gpa` changes state: a p2m page-state-change event (p2m_change). */
 void mmu_forget_gpa(Cpu *c, uint64_t gpa);
-/* Page `gpa` now holds decoded code: writes to it must take the slow path. */
-void mmu_protect_code(Cpu *c, uint64_t gpa);
 
 /* TLBI (the SYS encoding key and Xt) and AT (returns the PAR_EL1 value). */
 void mmu_tlbi(Cpu *c, uint32_t key, uint64_t xt);

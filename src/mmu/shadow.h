@@ -59,6 +59,7 @@ uint32_t shadow_invalidate_va(ShadowTable *t, uint64_t va, void (*flush)(void *,
 typedef struct MmuContext {
     uint32_t asid; /* MMU_ASID_FREE when unused */
     uint64_t last_use;
+    uint64_t epoch; /* Mmu.epoch when its soft TLBs were last checked against the p2m */
     ShadowTable table; /* non-global entries */
     Tlb tlb;
     CodeTlbEntry code_tlb[CODE_TLB_SIZE];
@@ -79,7 +80,25 @@ typedef struct MmuStats {
     uint64_t ctx_evictions;  /* address spaces recycled */
     uint64_t tlbi_all, tlbi_asid, tlbi_va, tlbi_va_all_asid;
     uint64_t entries_removed; /* shadow entries removed by TLBI */
+    uint64_t page_changes;   /* p2m page-state-change events honoured */
+    uint64_t write_protects; /* p2m write-protect events honoured */
+    uint64_t write_traps;    /* writes that trapped to a write-protect watcher */
+    uint64_t tlb_revalidations; /* soft TLBs re-checked after such events */
+    uint64_t nomem_stalls;   /* accesses held back: no machine frame for the page */
 } MmuStats;
+
+/* What the vCPU's address-space events tell the layer above (DESIGN.md,
+ * memory event 4). Unset hooks cost one test. */
+typedef enum MmuEvent {
+    MMU_EV_ASID_SWITCH,    /* the current ASID changed (under KPTI, every kernel entry) */
+    MMU_EV_PROCESS_SWITCH, /* TTBR0 now points at other user page tables */
+    MMU_EV_TLBI,           /* the guest invalidated translations */
+} MmuEvent;
+
+typedef struct MmuHooks {
+    void *opaque;
+    void (*event)(void *opaque, MmuEvent ev);
+} MmuHooks;
 
 typedef struct Mmu {
     MmuContext ctx[MMU_CONTEXTS];
@@ -87,6 +106,9 @@ typedef struct Mmu {
     ShadowTable global;
     MmuContext *cur;
     uint64_t clock;
+    uint64_t epoch; /* bumped by every p2m event that soft TLBs must honour */
+    uint64_t ttbr0_base; /* user table base last seen, for process switches */
+    MmuHooks hooks;
     MmuStats stats;
 } Mmu;
 

@@ -22,7 +22,8 @@ typedef struct TlbEntry {
     uint64_t read;    /* page base if reads may hit, else TLB_INVALID */
     uint64_t write;   /* page base if writes may hit, else TLB_INVALID */
     uintptr_t addend; /* host address = va + addend */
-    uint64_t gpa;     /* guest-physical page base, for reverse lookups */
+    uint32_t gfn;     /* guest page number (p2m index) the entry reaches */
+    uint32_t gen;     /* its p2m generation when the entry was made */
 } TlbEntry;
 
 enum { TLB_EL0 = 0, TLB_EL1 = 1 };

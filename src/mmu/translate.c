@@ -55,12 +55,16 @@ static uint32_t walk_and_fill(Cpu *c, uint64_t va, uint64_t page, bool data, Sha
 {
     Mmu *m = c->mmu;
     WalkResult r;
+    c->bus->p2m.out_of_memory = false;
     walk_stage1(&c->sr, va, data, read_desc, c->bus, &r);
     m->stats.walks++;
+    if (r.fault && c->bus->p2m.out_of_memory)
+        return TRANSLATE_NOMEM;
     if (r.fault)
         return TRANSLATE_FAULT | r.fsc;
     /* Make the page resident first so the entry carries its current generation. */
-    bus_ram_ptr(c->bus, r.pa, 1);
+    if (!bus_ram_ptr(c->bus, r.pa, 1) && bus_is_ram(c->bus, r.pa))
+        return TRANSLATE_NOMEM;
     uint32_t gen = p2m_contains(&c->bus->p2m, r.pa) ? p2m_gen(&c->bus->p2m, r.pa) : 0;
     ShadowEntry e = {.va = page, .gpa = r.pa, .gen = gen, .perms = r.perms, .level = r.level, .attrs = r.attrs};
     ShadowTable *t = r.global ? &m->global : &m->cur->table;
@@ -123,6 +127,12 @@ void mmu_translate_or_fault(Cpu *c, uint64_t va, AccessKind kind, unsigned el, T
     uint32_t fsc = mmu_translate_nofault(c, va, kind, el, out);
     if (__builtin_expect(fsc == 0, 1))
         return;
+    if (fsc == TRANSLATE_NOMEM) {
+        /* The guest's tables (or the page) need a frame the pool cannot give:
+         * hold the access back until memory is found; nothing is faulted. */
+        c->mmu->stats.nomem_stalls++;
+        cpu_stall(c, kind == ACCESS_EXEC ? va : insn_pc(c, c->cur), CPU_EXIT_NOMEM);
+    }
     c->mmu->stats.guest_faults++;
     fsc &= ~TRANSLATE_FAULT;
     if (kind == ACCESS_EXEC)

@@ -20,8 +20,10 @@ typedef struct Translation {
  * the guest's abort (never returns). */
 void mmu_translate_or_fault(Cpu *c, uint64_t va, AccessKind kind, unsigned el, Translation *out);
 
-/* The same without raising: returns 0, or TRANSLATE_FAULT | the fault status code. */
+/* The same without raising: returns 0, TRANSLATE_FAULT | the fault status
+ * code, or TRANSLATE_NOMEM when a page it needs has no machine frame. */
 #define TRANSLATE_FAULT 0x100u
+#define TRANSLATE_NOMEM 0x200u
 uint32_t mmu_translate_nofault(Cpu *c, uint64_t va, AccessKind kind, unsigned el, Translation *out);
 
 #endif

@@ -44,7 +44,9 @@ static inline void tvm_free(TestVm *t)
 static inline void *tvm_ptr(TestVm *t, uint64_t pa)
 {
     /* The rest of RAM from pa on, so tests may index freely. */
-    return bus_ram_ptr(&t->bus, pa, t->bus.ram_base + t->bus.ram_size - pa);
+    uint8_t *p = bus_ram_span(&t->bus, pa, t->bus.ram_base + t->bus.ram_size - pa);
+    assert_non_null(p);
+    return p;
 }
 
 /* Run `n` instructions placed at TVM_CODE, followed by BRK #0. Returns true if

@@ -1,0 +1,57 @@
+/* What to run: the VMM-wide settings and one entry per VM, from the command
+ * line (one VM) or a JSON file (`tandem run --config FILE`). */
+#ifndef TANDEM_VMM_CONFIG_H
+#define TANDEM_VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TANDEM_VERSION_MAJOR 0
+#define TANDEM_VERSION_MINOR 2
+#define TANDEM_VERSION_MICRO 0
+#define TANDEM_VERSION "0.2.0"
+
+#define VM_NAME_MAX 32
+#define VMM_MAX_VMS 16
+#define VMM_DEFAULT_SLICE (1ull << 20) /* instructions per scheduling slice (~3 ms) */
+
+typedef enum OnReset { ON_RESET_REBOOT, ON_RESET_STOP } OnReset;
+
+typedef struct VmConfig {
+    char name[VM_NAME_MAX + 1];
+    char *kernel, *initrd, *append, *dtb_out, *console;
+    uint64_t mem;
+    uint64_t kaslr_seed;
+    bool no_rng_seed;
+    uint64_t max_insns; /* 0: unlimited */
+    OnReset on_reset;
+    unsigned weight;    /* slices per round */
+} VmConfig;
+
+typedef struct VmmConfig {
+    uint64_t machine_mem; /* 0: the sum of the VMs' RAM */
+    char *control;        /* control socket path, or NULL */
+    bool stats;
+    uint64_t slice;       /* instructions per slice */
+    VmConfig vms[VMM_MAX_VMS];
+    unsigned nvms;
+} VmmConfig;
+
+/* A VM entry with the defaults. */
+void vm_config_defaults(VmConfig *v);
+/* Read FILE into c (defaults first). On error print one line naming the
+ * file, the VM and the key, and return false. */
+bool config_load(VmmConfig *c, const char *file);
+/* Checks that hold however the config was made (both consoles on stdio,
+ * duplicate names, sizes); `where` prefixes the messages. */
+bool config_check(const VmmConfig *c, const char *where);
+void config_free(VmmConfig *c);
+
+/* QEMU-style sizes: a bare number is MiB; K, M, G (KiB/MiB/GiB, KB/MB/GB). */
+bool parse_size(const char *s, uint64_t *out);
+/* A whole number (decimal, 0x hex or 0 octal). */
+bool parse_count(const char *s, uint64_t *out);
+/* RAM sizes a VM accepts: whole MiB from 16M to 8G. */
+bool vm_mem_ok(uint64_t bytes);
+
+#endif

@@ -1,0 +1,153 @@
+#include "vmm/stats.h"
+
+#include <inttypes.h>
+#include <json-c/json.h>
+
+#include "cpu/code_cache.h"
+#include "mmu/shadow.h"
+
+static double secs(uint64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+static double mips(uint64_t insns, uint64_t ns)
+{
+    return ns ? (double)insns / ((double)ns / 1e9) / 1e6 : 0.0;
+}
+
+static void print_vm(const Vm *vm, FILE *f, const char *p)
+{
+    uint64_t insns = vm_instructions(vm), wall = monotonic_ns() - vm->created_ns;
+    fprintf(f, "%s%" PRIu64 " instructions in %.3f s busy, %.3f s wall (%.1f MIPS busy); state %s (%s)\n", p,
+            insns, secs(vm->busy_ns), secs(wall), mips(insns, vm->busy_ns), vm_state_name(vm->state), vm->reason);
+    if (!vm->live)
+        return;
+    const Cpu *c = &vm->board.cpu;
+    const MmuStats *m = &c->mmu->stats;
+    const P2m *p2m = &vm->board.bus.p2m;
+    fprintf(f, "%scpu: exceptions %" PRIu64 " (irq %" PRIu64 "), decoded %" PRIu64
+               " instructions, code invalidations %" PRIu64 ", live code pages %" PRIu64 "\n",
+            p, c->stats.exceptions, c->stats.irqs, c->stats.decoded, c->stats.code_invalidations, c->code->live_pages);
+    uint64_t served = m->shadow_hits + m->walks;
+    fprintf(f, "%sshadow: soft-TLB misses %" PRIu64 " (%.2f per 1k instructions), served by shadow "
+               "tables %" PRIu64 " (%.1f%%), guest walks %" PRIu64 ", fills %" PRIu64 ", stale %" PRIu64
+               ", guest faults %" PRIu64 "\n",
+            p, m->tlb_misses, c->icount ? 1000.0 * (double)m->tlb_misses / (double)c->icount : 0.0, m->shadow_hits,
+            served ? 100.0 * (double)m->shadow_hits / (double)served : 0.0, m->walks, m->fills, m->stale,
+            m->guest_faults);
+    fprintf(f, "%sshadow: ASID switches %" PRIu64 ", address spaces recycled %" PRIu64 ", TLBI all %" PRIu64
+               " / ASID %" PRIu64 " / VA %" PRIu64 " / VA all-ASID %" PRIu64 ", entries removed %" PRIu64 "\n",
+            p, m->asid_switches, m->ctx_evictions, m->tlbi_all, m->tlbi_asid, m->tlbi_va, m->tlbi_va_all_asid,
+            m->entries_removed);
+    fprintf(f, "%smemory: %" PRIu64 " of %" PRIu64 " guest pages resident (%" PRIu64 " MiB); page changes %" PRIu64
+               ", write-protects %" PRIu64 ", write traps %" PRIu64 ", out-of-memory stalls %" PRIu64 "\n",
+            p, p2m->resident, p2m->npages, p2m->resident * FRAME_SIZE >> 20, m->page_changes, m->write_protects,
+            m->write_traps, m->nomem_stalls);
+    fprintf(f, "%svm: slices %" PRIu64 ", reboots %" PRIu64 ", console out %" PRIu64 " bytes, in %" PRIu64 " bytes\n",
+            p, vm->slices, vm->reboots, vm->console.bytes_out, vm->console.bytes_in);
+}
+
+void stats_print_vmm(const Vmm *v, FILE *f)
+{
+    char prefix[VM_NAME_MAX + 16];
+    for (unsigned i = 0; i < v->nvms; i++) {
+        snprintf(prefix, sizeof prefix, v->nvms > 1 ? "tandem: %s: " : "tandem: ", v->vms[i].cfg.name);
+        print_vm(&v->vms[i], f, prefix);
+    }
+    const FramePool *pool = &v->pool;
+    uint64_t slices = 0;
+    for (unsigned i = 0; i < v->nvms; i++)
+        slices += v->vms[i].slices;
+    fprintf(f, "tandem: machine: %" PRIu64 " of %" PRIu64 " frames used (%" PRIu64 " of %" PRIu64
+               " MiB), high water %" PRIu64 " MiB, allocations refused %" PRIu64 "\n",
+            pool->used, pool->nframes, pool->used * FRAME_SIZE >> 20, pool->nframes * FRAME_SIZE >> 20,
+            pool->high_water * FRAME_SIZE >> 20, pool->failures);
+    fprintf(f, "tandem: scheduler: %" PRIu64 " VM switches in %" PRIu64 " rounds, %" PRIu64
+               " idle waits, %.2f us per slice outside the guests\n",
+            v->stats.events[VMM_EV_VM_SWITCH], v->stats.rounds, v->stats.idle_waits,
+            slices ? (double)v->stats.sched_ns / 1e3 / (double)slices : 0.0);
+}
+
+static void add_u64(json_object *o, const char *k, uint64_t n)
+{
+    json_object_object_add(o, k, json_object_new_int64((int64_t)n));
+}
+
+json_object *stats_vm_summary_json(const Vm *vm)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(vm->cfg.name));
+    json_object_object_add(o, "state", json_object_new_string(vm_state_name(vm->state)));
+    json_object_object_add(o, "reason", json_object_new_string(vm->reason));
+    add_u64(o, "mem-bytes", vm->cfg.mem);
+    json_object_object_add(o, "kernel", json_object_new_string(vm->cfg.kernel));
+    json_object_object_add(o, "console", json_object_new_string(vm->cfg.console ? vm->cfg.console : "stdio"));
+    add_u64(o, "instructions", vm_instructions(vm));
+    add_u64(o, "reboots", vm->reboots);
+    return o;
+}
+
+static json_object *vm_json(const Vm *vm)
+{
+    json_object *o = stats_vm_summary_json(vm);
+    add_u64(o, "busy-ns", vm->busy_ns);
+    add_u64(o, "wall-ns", monotonic_ns() - vm->created_ns);
+    json_object_object_add(o, "mips", json_object_new_double(mips(vm_instructions(vm), vm->busy_ns)));
+    add_u64(o, "slices", vm->slices);
+    json_object *mem = json_object_new_object(), *cpu = json_object_new_object(), *sh = json_object_new_object();
+    add_u64(mem, "guest-bytes", vm->cfg.mem);
+    if (vm->live) {
+        const Cpu *c = &vm->board.cpu;
+        const MmuStats *m = &c->mmu->stats;
+        const P2m *p2m = &vm->board.bus.p2m;
+        add_u64(mem, "resident-bytes", p2m->resident * FRAME_SIZE);
+        add_u64(mem, "page-changes", m->page_changes);
+        add_u64(mem, "write-protects", m->write_protects);
+        add_u64(mem, "write-traps", m->write_traps);
+        add_u64(mem, "nomem-stalls", m->nomem_stalls);
+        add_u64(cpu, "exceptions", c->stats.exceptions);
+        add_u64(cpu, "irqs", c->stats.irqs);
+        add_u64(cpu, "decoded", c->stats.decoded);
+        add_u64(cpu, "code-invalidations", c->stats.code_invalidations);
+        add_u64(cpu, "live-code-pages", c->code->live_pages);
+        add_u64(sh, "tlb-misses", m->tlb_misses);
+        add_u64(sh, "shadow-hits", m->shadow_hits);
+        add_u64(sh, "walks", m->walks);
+        add_u64(sh, "fills", m->fills);
+        add_u64(sh, "stale", m->stale);
+        add_u64(sh, "guest-faults", m->guest_faults);
+        add_u64(sh, "asid-switches", m->asid_switches);
+        add_u64(sh, "address-spaces-recycled", m->ctx_evictions);
+        add_u64(sh, "tlbi-all", m->tlbi_all);
+        add_u64(sh, "tlbi-asid", m->tlbi_asid);
+        add_u64(sh, "tlbi-va", m->tlbi_va);
+        add_u64(sh, "tlbi-va-all-asid", m->tlbi_va_all_asid);
+        add_u64(sh, "entries-removed", m->entries_removed);
+        add_u64(sh, "tlb-revalidations", m->tlb_revalidations);
+    } else {
+        add_u64(mem, "resident-bytes", 0);
+    }
+    json_object_object_add(o, "memory", mem);
+    json_object_object_add(o, "cpu", cpu);
+    json_object_object_add(o, "shadow", sh);
+    return o;
+}
+
+json_object *stats_vmm_json(const Vmm *v)
+{
+    json_object *o = json_object_new_object(), *m = json_object_new_object(), *vms = json_object_new_array();
+    add_u64(m, "total-bytes", v->pool.nframes * FRAME_SIZE);
+    add_u64(m, "used-bytes", v->pool.used * FRAME_SIZE);
+    add_u64(m, "free-bytes", frames_free_count(&v->pool) * FRAME_SIZE);
+    add_u64(m, "high-water-bytes", v->pool.high_water * FRAME_SIZE);
+    add_u64(m, "allocations-refused", v->pool.failures);
+    add_u64(m, "vm-switches", v->stats.events[VMM_EV_VM_SWITCH]);
+    add_u64(m, "rounds", v->stats.rounds);
+    add_u64(m, "uptime-ns", monotonic_ns() - v->started_ns);
+    json_object_object_add(o, "machine", m);
+    for (unsigned i = 0; i < v->nvms; i++)
+        json_object_array_add(vms, vm_json(&v->vms[i]));
+    json_object_object_add(o, "vms", vms);
+    return o;
+}

@@ -1,0 +1,19 @@
+/* The VMM's statistics: one set of numbers, printed by --stats and returned
+ * by the control socket's query-stats. */
+#ifndef TANDEM_STATS_H
+#define TANDEM_STATS_H
+
+#include <stdio.h>
+
+#include "vmm/vmm.h"
+
+struct json_object;
+
+/* Every VM's block and the machine's, on f. */
+void stats_print_vmm(const Vmm *v, FILE *f);
+/* query-stats: {"machine": {…}, "vms": [{…}, …]} */
+struct json_object *stats_vmm_json(const Vmm *v);
+/* query-vms: one VM's summary. */
+struct json_object *stats_vm_summary_json(const Vm *vm);
+
+#endif
