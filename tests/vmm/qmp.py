@@ -18,7 +18,7 @@ import time
 
 # The event a VM state change produces, and where its data names the VM and
 # the new state. Set STATE_EVENT to None to accept any event name.
-STATE_EVENT = "VM_STATE"
+STATE_EVENT = "VM_STATE_CHANGE"
 VM_KEYS = ("vm", "name")
 STATE_KEYS = ("state", "status")
 
