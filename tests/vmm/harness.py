@@ -110,10 +110,20 @@ class Tandem:
 
 
 def connect_unix(path, timeout=5.0):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    return s
+    """A connection to the Unix socket PATH; retried while the socket file
+    exists but nobody listens yet (between bind and listen)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(path)
+            return s
+        except (ConnectionRefusedError, FileNotFoundError):
+            s.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def read_until(sock, marker, timeout=5.0, buf=b""):
@@ -128,6 +138,8 @@ def read_until(sock, marker, timeout=5.0, buf=b""):
             chunk = sock.recv(65536)
         except socket.timeout:
             continue
+        except ConnectionResetError:
+            raise Fail("connection reset before %r (got %r)" % (marker, buf[-200:]))
         if not chunk:
             raise Fail("connection closed before %r (got %r)" % (marker, buf[-200:]))
         buf += chunk

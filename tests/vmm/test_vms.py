@@ -200,11 +200,33 @@ def t_console_attach():
         os.close(master)
         os.close(slave)
     t.died()
-    # The guest still runs and a second attach works.
+    # The guest still runs and a later attach works.
+    time.sleep(0.3)
     c = connect_unix(s)
     c.sendall(b"again\n")
-    read_until(c, b"again", 5)
+    got = read_until(c, b"again", 5)
     c.close()
+    check(b"already attached" not in got, "the attach after Ctrl-A x was refused: %r" % got[-80:])
+
+
+def t_console_reattach():
+    """A client that attaches just after another left is accepted."""
+    s = path("reattach.sock")
+    t = Tandem(T, W, "reattach", {"vms": [vm("alpha", ECHO, console="socket:" + s)]})
+    t.wait_path(s)
+    refused = []
+    for i in range(10):
+        c = connect_unix(s)
+        c.sendall(b"try-%d\n" % i)
+        try:
+            got = read_until(c, b"try-%d" % i, 3)
+        except Fail as e:
+            refused.append("attach %d: %s" % (i, e))
+        finally:
+            c.close()
+    t.died()
+    check(not refused, "%d of 10 quick re-attaches refused; first: %s" % (len(refused), refused[0][:160]
+                                                                         if refused else ""))
 
 
 def t_console_missing_socket():
@@ -426,8 +448,7 @@ def t_pool_exhaustion():
                                       vm("beta", BETA_LATE, mem="64M", console="file:" + bf)]})
     q = t.control(ctl)
     check(q.vms()["alpha"]["state"] == "running", "alpha stopped before the client connected")
-    ev = q.wait_state("alpha", "paused", timeout=30)
-    others = [e.get("event") for e in q.events]
+    q.wait_state("alpha", "paused", timeout=30)
     wait_until(lambda: "out of machine memory" in t.stderr(), 5, "'out of machine memory' on stderr")
     line = next(l for l in t.stderr().splitlines() if "out of machine memory" in l)
     check("alpha" in line, "the message does not name the VM: %r" % line)
@@ -436,6 +457,7 @@ def t_pool_exhaustion():
     check(s["machine"]["used-bytes"] <= 40 * MiB, "used %d bytes of a 40M pool" % s["machine"]["used-bytes"])
     check(vms["alpha"]["memory"]["resident-bytes"] < 40 * MiB,
           "alpha has %d resident bytes, more than the pool" % vms["alpha"]["memory"]["resident-bytes"])
+    others = sorted({e.get("event") for e in q.events})
     q.wait_state("beta", "shutdown", timeout=60)
     check(read(bf).replace("\r", "") == "beta finished\n", "beta's console: %r" % read(bf)[:100])
     check(q.vms()["alpha"]["state"] == "paused", "alpha is %s" % q.vms()["alpha"]["state"])
@@ -455,6 +477,7 @@ TESTS = [
     ("console-socket-ring-bounded", t_socket_ring_bounded),
     ("console-socket-input", t_socket_input),
     ("console-attach-detach", t_console_attach),
+    ("console-reattach-at-once", t_console_reattach),
     ("console-missing-socket", t_console_missing_socket),
     ("all-vms-power-off-exit-0", t_all_poweroff_exit0),
     ("one-vm-powers-off-others-run", t_one_poweroff_others_run),
