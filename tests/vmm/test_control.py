@@ -15,7 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qmp  # noqa: E402
 import tiny  # noqa: E402
-from harness import Fail, Tandem, check, run_tests, main_args, tail, wait_until  # noqa: E402
+from harness import Fail, Tandem, check, run_tests, main_args, sanitizer_report, tail, wait_until  # noqa: E402
 
 MiB = 1 << 20
 O = main_args(sys.argv)
@@ -419,7 +419,11 @@ def t_quit():
 def ctl(*args, timeout=10):
     p = subprocess.run([T, "ctl"] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=timeout)
-    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    err = p.stderr.decode(errors="replace")
+    rep = sanitizer_report(err)
+    if rep:
+        raise Fail("tandem ctl %s: sanitizer: %s" % (" ".join(args[1:2]), rep))
+    return p.returncode, p.stdout.decode(errors="replace"), err
 
 
 def ctl_json(out):

@@ -353,25 +353,32 @@ def t_initrd_append_keys():
 
 # --- stats, flags -------------------------------------------------------------------------------
 
-def stats_check(err, names):
+def stats_check(err, ranges):
+    """Every VM of ranges {name: (lo, hi)} has stats lines naming it, one with
+    an instructions figure from lo to hi."""
     lines = [l for l in err.splitlines() if l.strip()]
-    for n in names:
+    for n, (lo, hi) in ranges.items():
         mine = [l for l in lines if re.search(r"\b%s\b" % n, l)]
         check(mine, "no stats line names %s (stderr: %s)" % (n, tail(err, 4)))
-        check(any("instructions" in l and re.search(r"\d", l) for l in mine),
-              "no instructions figure for %s (its lines: %s)" % (n, " | ".join(mine[:3])))
+        figs = [int(m.group(1)) for l in mine for m in [re.search(r"(\d+) instructions", l)] if m]
+        check(figs, "no instructions figure for %s (its lines: %s)" % (n, " | ".join(mine[:3])))
+        check(lo <= figs[0] <= hi, "%s: %d instructions, expected %d to %d" % (n, figs[0], lo, hi))
+
+
+# OFF runs 4 instructions; SPIN_OFF 2 per step of its 20M countdown.
+STATS_RANGES = {"alpha": (1, 1000), "beta": (40000000, 40001000)}
 
 
 def t_stats_flag():
     t = Tandem(T, W, "statsf", {"vms": [vm("alpha", OFF), vm("beta", SPIN_OFF)]}, args=["--stats"])
     exits0(t)
-    stats_check(t.stderr(), ("alpha", "beta"))
+    stats_check(t.stderr(), STATS_RANGES)
 
 
 def t_stats_key():
     t = Tandem(T, W, "statsk", {"stats": True, "vms": [vm("alpha", OFF), vm("beta", SPIN_OFF)]})
     exits0(t)
-    stats_check(t.stderr(), ("alpha", "beta"))
+    stats_check(t.stderr(), STATS_RANGES)
 
 
 def t_single_vm_flags():
