@@ -44,7 +44,7 @@ timed() {
 }
 
 # Reference output and instruction count.
-qref=$(timeout 600 qemu-system-aarch64 -M virt -cpu cortex-a53 -m 128 -nographic -no-reboot -monitor none \
+qref=$(timeout 600 qemu-system-aarch64 -nic none -M virt -cpu cortex-a53 -m 128 -nographic -no-reboot -monitor none \
     -serial stdio -kernel "$IMG" </dev/null | grep '^cpubench')
 tref=$("$TANDEM" run --kernel "$IMG" --mem 128M --stats </dev/null 2>"$OUT/stats.txt" | grep '^cpubench' || true)
 icount=$(sed -n 's/^tandem: \([0-9]*\) instructions.*/\1/p' "$OUT/stats.txt")
@@ -59,7 +59,7 @@ fi
 : >"$OUT/qemu.times"
 for ((r = 0; r < RUNS; r++)); do
     timed "$OUT/tandem.times" "$TANDEM" run --kernel "$IMG" --mem 128M
-    timed "$OUT/qemu.times" qemu-system-aarch64 -M virt -cpu cortex-a53 -m 128 -nographic -no-reboot \
+    timed "$OUT/qemu.times" qemu-system-aarch64 -nic none -M virt -cpu cortex-a53 -m 128 -nographic -no-reboot \
         -monitor none -serial stdio -kernel "$IMG"
 done
 twall=$(cut -d' ' -f1 "$OUT/tandem.times" | median)

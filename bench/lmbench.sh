@@ -16,7 +16,9 @@
 #   -o DIR     output directory (default build/bench/lmbench)
 # Environment: RUN_TIMEOUT (seconds per boot; default 600 with -s, else 3600),
 # GRACE (seconds of quiet after BENCH-END before the emulator is killed; 30),
-# TANDEM (default build/tandem), LMBENCH_FAKE=FILE (no emulator: every boot
+# TANDEM (default build/tandem), TANDEM_MAX_INSNS=N (cap every Tandem boot at
+# N guest instructions, --max-insns; a guest that hangs busy then fails in
+# seconds instead of at RUN_TIMEOUT), LMBENCH_FAKE=FILE (no emulator: every boot
 # prints FILE instead, %c and %r in the name replaced by configuration and run;
 # to test the parser and the report without a guest).
 set -eu
@@ -28,11 +30,15 @@ cd "$(dirname "$0")/.."
 # dtb-kaslr-seed=off drops both kaslr-seed and rng-seed (Tandem: --no-rng-seed),
 # its default virt has both (Tandem: --kaslr-seed, rng-seed by default); without
 # "nokaslr" KASLR and so, on Cortex-A53, kernel page-table isolation are on.
+# tandem2 is two 512 MiB VMs in one Tandem, both running the suite: the column
+# is the first VM's results (the second's console is logs/CONFIG.RUN.vm2.log),
+# so its ratio to "tandem" is the cost of sharing the host with a second VM.
 CONFIG_TABLE='
 tandem       | tandem | --mem 512M --no-rng-seed           | nokaslr
 qemu         | qemu   | -M virt,dtb-kaslr-seed=off         | nokaslr
 tandem-kpti  | tandem | --mem 512M --kaslr-seed 0x5eed1234 | -
 qemu-kpti    | qemu   | -M virt                            | -
+tandem-2vm   | tandem2 | --no-rng-seed                     | nokaslr
 '
 DEFAULT_CONFIGS=tandem,qemu
 FAMILIES="bw_mem lat_syscall lat_proc lat_ctx" # figure order
@@ -90,12 +96,14 @@ rm -f "$OUT"/results.csv "$OUT"/report.md "$OUT"/*.png "$OUT"/*.dat "$OUT"/*.gp 
 uses() { local c; for c in "${CONFIGS[@]}"; do [ "${C_EMU[$c]}" = "$1" ] && return 0; done; return 1; }
 
 # --- what is missing: Tandem, the guest, QEMU, gnuplot -------------------------
+# Nothing is installed here (scripts/setup.sh does that): a missing tool is
+# reported.
 if [ -z "$FAKE" ]; then
-    if uses tandem && [ "$TANDEM" = build/tandem ]; then
+    if { uses tandem || uses tandem2; } && [ "$TANDEM" = build/tandem ]; then
         env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL timeout 900 make -s build/tandem >"$OUT/logs/make.log" 2>&1 ||
             die "make build/tandem failed (see $OUT/logs/make.log)"
     fi
-    [ -x "$TANDEM" ] || ! uses tandem || die "$TANDEM is not an executable"
+    [ -x "$TANDEM" ] || ! { uses tandem || uses tandem2; } || die "$TANDEM is not an executable"
     uses qemu && ! command -v qemu-system-aarch64 >/dev/null &&
         die "qemu-system-aarch64 is missing (scripts/setup.sh installs it)"
     has_bench() { gzip -dc "$INITRD" 2>/dev/null | cpio -it --quiet 2>/dev/null | grep -qx 'usr/bin/tandem-bench'; }
@@ -115,13 +123,10 @@ if [ -z "$FAKE" ]; then
         has_bench || die "$INITRD has no /usr/bin/tandem-bench after scripts/fetch-guest.sh (guest/bench not built? see $OUT/logs/fetch-guest.log)"
     fi
 fi
-if ! command -v gnuplot >/dev/null; then
-    echo "lmbench: gnuplot is missing; installing gnuplot-nox" >&2
-    { DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends gnuplot-nox ||
-        { timeout 600 apt-get update -q && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends gnuplot-nox; }
-    } >"$OUT/logs/apt.log" 2>&1 || true
-    command -v gnuplot >/dev/null || echo "lmbench: could not install gnuplot-nox (see $OUT/logs/apt.log); no plots" >&2
-fi
+command -v gnuplot >/dev/null ||
+    echo "lmbench: gnuplot is missing (scripts/setup.sh installs gnuplot-nox); no plots" >&2
+MAX_INSNS=${TANDEM_MAX_INSNS:-}
+[ -z "$MAX_INSNS" ] || [[ $MAX_INSNS =~ ^[0-9]+$ ]] || die "TANDEM_MAX_INSNS wants a number, not '$MAX_INSNS'"
 
 # config_cmd NAME: set CMD to the configuration's command line (console on stdout)
 config_cmd() {
@@ -130,8 +135,21 @@ config_cmd() {
     # shellcheck disable=SC2206 # the table's options are words
     local opts=(${C_OPTS[$c]})
     case ${C_EMU[$c]} in
-    tandem) CMD=("$TANDEM" run --kernel "$KERNEL" --initrd "$INITRD" "${opts[@]}" --append "$a") ;;
-    qemu) CMD=(qemu-system-aarch64 "${opts[@]}" -cpu cortex-a53 -m 512 -nographic -no-reboot
+    tandem)
+        CMD=("$TANDEM" run --kernel "$KERNEL" --initrd "$INITRD" "${opts[@]}" --append "$a" --stats)
+        if [ -n "$MAX_INSNS" ]; then CMD+=(--max-insns "$MAX_INSNS"); fi
+        ;;
+    tandem2)
+        local j=$OUT/logs/$c.json vm1 vm2 no_rng=false cap=
+        [[ " ${opts[*]} " == *" --no-rng-seed "* ]] && no_rng=true
+        [ -n "$MAX_INSNS" ] && cap=", \"max-insns\": $MAX_INSNS"
+        vm1="\"kernel\": \"$KERNEL\", \"initrd\": \"$INITRD\", \"mem\": \"512M\", \"no-rng-seed\": $no_rng, \"append\": \"$a\"$cap"
+        vm2="$vm1, \"console\": \"file:$OUT/logs/$c.$2.vm2.log\""
+        printf '{"vms": [{"name": "first", %s, "console": "stdio"}, {"name": "second", %s}]}\n' "$vm1" "$vm2" >"$j"
+        CMD=("$TANDEM" run --config "$j" --stats) ;;
+    # No NIC: the guest uses none, and QEMU's default one needs a boot ROM
+    # (efi-virtio.rom, in Debian's ipxe-qemu).
+    qemu) CMD=(qemu-system-aarch64 -nic none "${opts[@]}" -cpu cortex-a53 -m 512 -nographic -no-reboot
         -kernel "$KERNEL" -initrd "$INITRD" -append "$a") ;;
     *) die "configuration $c: unknown emulator '${C_EMU[$c]}'" ;;
     esac
@@ -249,7 +267,14 @@ for ((r = 1; r <= RUNS; r++)); do
         read -r n bad ended progfail <<<"$(parse "$log" "$c" "$r")"
         if [ "$ended" != 1 ] || [ "$n" -eq 0 ]; then
             [ $TTY = 1 ] && echo >&2
-            if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then why="timed out after ${RUN_TIMEOUT}s"; else why="exit status $RC"; fi
+            if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+                why="timed out after ${RUN_TIMEOUT}s"
+            elif [ "$RC" = 3 ] && [ "${C_EMU[$c]}" = tandem ] && [ -n "$MAX_INSNS" ]; then
+                why="instruction limit of $MAX_INSNS reached"
+            else
+                why="exit status $RC"
+                [ -s "$log.err" ] && why+=", stderr: $(tail -2 "$log.err" | tr '\n' ' ' | sed 's/ *$//')"
+            fi
             echo "lmbench: $c run $r: $([ "$ended" = 1 ] && echo "no RESULT lines" || echo "no BENCH-END") ($why, $n results); see $log" >&2
             FAILED+=("$c run $r: $([ "$ended" = 1 ] && echo "no RESULT lines" || echo "incomplete, $why, $n results")")
         else
@@ -338,6 +363,22 @@ fmt_header() {
         echo '```'
         cat "$OUT/logs/guest-config.txt"
         echo '```'
+    fi
+    sched=$(for c in "${CONFIGS[@]}"; do
+        case ${C_EMU[$c]} in tandem | tandem2) ;; *) continue ;; esac
+        for ((r = 1; r <= RUNS; r++)); do
+            sed -n "s/^tandem: scheduler: \([0-9]*\) VM switches.* \([0-9.]*\) us per slice outside the guests/$c \1 \2/p" "$OUT/logs/$c.$r.log.err" 2>/dev/null
+        done
+    done | awk '{ n[$1]++; sw[$1] += $2; us[$1, n[$1]] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+        END { for (i = 1; i <= k; i++) { c = order[i]; m = n[c]
+            for (a = 1; a <= m; a++) v[a] = us[c, a]
+            for (a = 2; a <= m; a++) { t = v[a]; for (b = a - 1; b >= 1 && v[b] > t; b--) v[b + 1] = v[b]; v[b + 1] = t }
+            med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+            printf "- %s: %.2f us per slice outside the guests (median of %d runs), %.0f VM switches per run\n", c, med, m, sw[c] / m } }')
+    if [ -n "$sched" ]; then
+        echo
+        echo "Scheduling overhead (Tandem's --stats: host time per slice spent polling and switching, not running a guest):"
+        echo "$sched"
     fi
     if [ ${#FAILED[@]} -gt 0 ]; then
         echo

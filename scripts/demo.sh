@@ -1,14 +1,43 @@
 #!/usr/bin/env bash
-# Tandem's main job: boot Debian's unmodified arm64 kernel and busybox on
-# Tandem's own AArch64 CPU with shadow page tables, to an interactive shell.
-# Extra arguments are passed to `tandem run` (e.g. --kaslr-seed 1 or --mem 1G).
+# Tandem's main job: two VMs in one Tandem, both Debian's unmodified arm64
+# kernel and busybox on Tandem's own AArch64 CPU with shadow page tables,
+# sharing one pool of machine memory:
+#   alpha  an interactive shell on this terminal
+#   beta   runs the scripted workload on a socket console, then powers off
+# with a control socket for `tandem ctl`. Statistics for both follow at exit.
+# `scripts/demo.sh --single [run flags]` boots one VM the classic way instead.
 set -eu
 cd "$(dirname "$0")/.."
 make -s build/tandem
 [ -s guest/out/Image ] && [ -s guest/out/initramfs.cpio.gz ] || bash scripts/fetch-guest.sh
-cat >&2 <<'MSG'
-tandem: booting Debian's arm64 kernel; at the shell try `cat /proc/cpuinfo`,
-tandem: `tandem-smoke` or `poweroff -f`. Ctrl-A x quits. Statistics follow at exit.
+K=guest/out/Image I=guest/out/initramfs.cpio.gz
+if [ "${1:-}" = "--single" ]; then
+    shift
+    echo "tandem: booting Debian's arm64 kernel; Ctrl-A x quits, Ctrl-A h lists the keys." >&2
+    exec build/tandem run --kernel $K --initrd $I --append "console=ttyAMA0 panic=-1 nokaslr" --stats "$@"
+fi
+D=build/demo
+mkdir -p $D
+cat >$D/two-vms.json <<JSON
+{
+  "machine-mem": "768M",
+  "control": "$D/control.sock",
+  "stats": true,
+  "vms": [
+    {"name": "alpha", "kernel": "$K", "initrd": "$I", "mem": "512M", "console": "stdio",
+     "append": "console=ttyAMA0 panic=-1 nokaslr"},
+    {"name": "beta", "kernel": "$K", "initrd": "$I", "mem": "256M", "console": "socket:$D/beta.sock",
+     "append": "console=ttyAMA0 panic=-1 nokaslr quiet tandem.run=/usr/bin/tandem-smoke"}
+  ]
+}
+JSON
+cat >&2 <<MSG
+tandem: two VMs from $D/two-vms.json in 768 MiB of machine memory:
+tandem:   alpha (512 MiB) is this terminal: try \`cat /proc/meminfo\`, \`tandem-smoke\`, \`poweroff -f\`
+tandem:   beta (256 MiB) runs the workload; from another terminal:
+tandem:     build/tandem console $D/beta.sock          (Ctrl-A x detaches)
+tandem:     build/tandem ctl $D/control.sock query-stats
+tandem:     build/tandem ctl $D/control.sock stop '{"vm": "beta"}'   (and cont)
+tandem: Ctrl-A x quits both, Ctrl-A h lists the keys.
 MSG
-exec build/tandem run --kernel guest/out/Image --initrd guest/out/initramfs.cpio.gz \
-    --append "console=ttyAMA0 panic=-1 nokaslr" --stats "$@"
+exec build/tandem run --config $D/two-vms.json "$@"

@@ -142,21 +142,35 @@ static int cmd_run(int argc, char **argv)
         {"slice", required_argument, 0, OPT_SLICE},  {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    static VmmConfig cfg; /* large: not on the stack */
-    memset(&cfg, 0, sizeof cfg);
-    vm_config_defaults(&cfg.vms[0]);
-    cfg.vms[0].on_reset = ON_RESET_STOP; /* one VM from flags: a reset ends the run (exit status 2) */
-    snprintf(cfg.vms[0].name, sizeof cfg.vms[0].name, "vm0");
+    VmmConfig *cfg = calloc(1, sizeof *cfg);
+    Vmm *vmm = calloc(1, sizeof *vmm);
+    if (!cfg || !vmm) {
+        fprintf(stderr, "tandem: out of host memory\n");
+        free(cfg);
+        free(vmm);
+        return 1;
+    }
+    vm_config_defaults(&cfg->vms[0]);
+    cfg->vms[0].on_reset = ON_RESET_STOP; /* one VM from flags: a reset ends the run (exit status 2) */
+    snprintf(cfg->vms[0].name, sizeof cfg->vms[0].name, "vm0");
     const char *config_file = NULL, *vm_flag = NULL;
     /* Flags are applied after the file, so VMM-wide flags override it. */
     struct { int o; const char *arg, *flag; } later[64];
     unsigned nlater = 0;
-    int o, status = 1;
+    int o, status = 1, li = -1;
+    char flags[64][32];
     opterr = 0;
-    while ((o = getopt_long(argc, argv, ":k:i:a:m:c:h", opts, NULL)) != -1) {
-        const char *flag = argv[optind - 1];
+    while ((li = -1, o = getopt_long(argc, argv, ":k:i:a:m:c:h", opts, &li)) != -1) {
+        /* The flag as the user wrote it, for messages. */
+        char *flag = flags[nlater < 64 ? nlater : 63];
+        if (li >= 0)
+            snprintf(flag, 32, "--%s", opts[li].name);
+        else if (o == ':' || o == '?')
+            snprintf(flag, 32, "%s", argv[optind - 1]);
+        else
+            snprintf(flag, 32, "-%c", o);
         switch (o) {
-        case 'h': usage(stdout); config_free(&cfg); return 0;
+        case 'h': usage(stdout); status = 0; goto out;
         case 'c': config_file = optarg; continue;
         case ':': fprintf(stderr, "tandem: %s needs a value\n", flag); goto out;
         case '?': fprintf(stderr, "tandem: unknown option '%s' (see tandem --help)\n", flag); goto out;
@@ -180,30 +194,31 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     if (config_file) {
-        memset(&cfg, 0, sizeof cfg);
-        if (!config_load(&cfg, config_file))
+        memset(cfg, 0, sizeof *cfg);
+        if (!config_load(cfg, config_file))
             goto out;
     } else {
-        cfg.nvms = 1;
+        cfg->nvms = 1;
     }
     for (unsigned i = 0; i < nlater; i++)
-        if (!apply_option(&cfg, later[i].o, later[i].arg, later[i].flag))
+        if (!apply_option(cfg, later[i].o, later[i].arg, later[i].flag))
             goto out;
     if (!config_file) {
-        if (!cfg.vms[0].kernel) {
+        if (!cfg->vms[0].kernel) {
             fprintf(stderr, "tandem: no kernel given (use --kernel IMAGE, or --config FILE)\n");
             goto out;
         }
-        if (!config_check(&cfg, "the command line"))
+        if (!config_check(cfg, "the command line"))
             goto out;
     }
-    static Vmm vmm;
-    if (!vmm_create(&vmm, &cfg))
+    if (!vmm_create(vmm, cfg))
         goto out;
-    status = vmm_run(&vmm);
-    vmm_destroy(&vmm);
+    status = vmm_run(vmm);
+    vmm_destroy(vmm);
 out:
-    config_free(&cfg);
+    config_free(cfg);
+    free(cfg);
+    free(vmm);
     return status;
 }
 

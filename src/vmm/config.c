@@ -1,5 +1,6 @@
 #include "vmm/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -112,7 +113,7 @@ static bool get_size(const Ctx *x, const char *key, json_object *v, uint64_t *ou
         return true;
     }
     if (!json_object_is_type(v, json_type_string) || !parse_size(json_object_get_string(v), out))
-        return fail(x, key, "'%s' is not a size (use e.g. \"512M\" or \"1G\")", json_object_to_json_string(v));
+        return fail(x, key, "%s is not a size (use e.g. \"512M\" or \"1G\")", json_object_to_json_string(v));
     return true;
 }
 
@@ -124,7 +125,7 @@ static bool get_count(const Ctx *x, const char *key, json_object *v, uint64_t *o
     }
     if (json_object_is_type(v, json_type_string) && parse_count(json_object_get_string(v), out))
         return true;
-    return fail(x, key, "'%s' is not a whole number", json_object_to_json_string(v));
+    return fail(x, key, "%s is not a whole number", json_object_to_json_string(v));
 }
 
 static bool vm_key(const Ctx *x, VmConfig *v, const char *key, json_object *val)
@@ -246,15 +247,63 @@ static bool top_key(Ctx *x, VmmConfig *c, const char *key, json_object *val)
     return fail(x, key, "unknown key (the file takes machine-mem, control, stats, slice, vms)");
 }
 
+/* The file's JSON, or NULL after a message that says where it went wrong. */
+static json_object *read_json(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f) {
+        fprintf(stderr, "tandem: %s: %s\n", file, strerror(errno));
+        return NULL;
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 > cap) {
+            char *p = cap < (16u << 20) ? realloc(text, cap = cap * 2 + 4096) : NULL;
+            if (!p) {
+                fprintf(stderr, "tandem: %s: too large for a config file\n", file);
+                free(text);
+                fclose(f);
+                return NULL;
+            }
+            text = p;
+        }
+        size_t n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    fclose(f);
+    json_tokener *tok = json_tokener_new();
+    json_object *root = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
+    enum json_tokener_error e = tok ? json_tokener_get_error(tok) : json_tokener_error_depth;
+    size_t end = tok ? json_tokener_get_parse_end(tok) : 0;
+    if (e == json_tokener_continue)
+        root = json_tokener_parse_ex(tok, "", 1), e = json_tokener_get_error(tok); /* force the end */
+    while (root && end < len && isspace((unsigned char)text[end]))
+        end++;
+    if (root && end < len)
+        e = json_tokener_error_parse_unexpected; /* more after the object */
+    if (!root || e != json_tokener_success) {
+        unsigned line = 1;
+        for (size_t i = 0; i < end && i < len; i++)
+            line += text[i] == '\n';
+        fprintf(stderr, "tandem: %s: line %u: not valid JSON (%s)\n", file, line,
+                e == json_tokener_continue || e == json_tokener_success ? "it ends too early" : json_tokener_error_desc(e));
+        json_object_put(root);
+        root = NULL;
+    }
+    json_tokener_free(tok);
+    free(text);
+    return root;
+}
+
 bool config_load(VmmConfig *c, const char *file)
 {
     Ctx x = {.file = file};
-    json_object *root = json_object_from_file(file);
-    if (!root) {
-        const char *why = json_util_get_last_err();
-        fprintf(stderr, "tandem: %s: %s", file, why && *why ? why : "not valid JSON\n");
+    json_object *root = read_json(file);
+    if (!root)
         return false;
-    }
     bool ok = true;
     if (!json_object_is_type(root, json_type_object))
         ok = fail(&x, NULL, "the file must hold one JSON object");
@@ -267,6 +316,7 @@ bool config_load(VmmConfig *c, const char *file)
             ok = fail(&x, "vms", "missing: the file must list its VMs");
     }
     json_object_put(root);
+    c->from_file = true;
     return ok && config_check(c, file);
 }
 

@@ -33,6 +33,7 @@ typedef struct VmmConfig {
     char *control;        /* control socket path, or NULL */
     bool stats;
     uint64_t slice;       /* instructions per slice */
+    bool from_file;       /* messages name the VM even when there is one */
     VmConfig vms[VMM_MAX_VMS];
     unsigned nvms;
 } VmmConfig;

@@ -37,7 +37,7 @@ static bool make_board(Vm *vm, uint32_t home)
                       .pool = &vm->vmm->pool, .home = home, .console_tx = guest_console_tx, .console_opaque = vm};
     char who[VM_NAME_MAX + 16];
     snprintf(who, sizeof who, "tandem: %s", vm->cfg.name);
-    if (!board_create(&vm->board, &bc, vm->vmm->nvms > 1 ? who : "tandem"))
+    if (!board_create(&vm->board, &bc, vm->vmm->nvms > 1 || vm->vmm->cfg->from_file ? who : "tandem"))
         return false;
     vm->live = true;
     if (vmm_wants_mmu_events(vm->vmm))
@@ -52,7 +52,7 @@ bool vm_create(Vm *vm, Vmm *vmm, const VmConfig *cfg, uint32_t home)
     vm->vmm = vmm;
     char who[VM_NAME_MAX + 16];
     snprintf(who, sizeof who, "tandem: %s", cfg->name);
-    if (!console_open(&vm->console, cfg->console ? cfg->console : "stdio", vmm->nvms > 1 ? who : "tandem"))
+    if (!console_open(&vm->console, cfg->console ? cfg->console : "stdio", vmm->nvms > 1 || vmm->cfg->from_file ? who : "tandem"))
         return false;
     if (!make_board(vm, home)) {
         console_close(&vm->console);

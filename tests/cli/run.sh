@@ -5,6 +5,16 @@ cd "$(dirname "$0")/../.."
 T=build/test/tandem
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
+if [ ! -x "$T" ]; then
+    echo "FAIL cli ($T is not built: make build/test/tandem, or make test)"
+    exit 0
+fi
+for tool in python3 timeout; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "FAIL cli ($tool is missing; scripts/setup.sh installs it)"
+        exit 0
+    fi
+done
 
 # expect NAME STATUS REGEX -- ARGS...: exit status and a stderr line matching REGEX
 expect() {

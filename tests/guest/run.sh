@@ -5,8 +5,11 @@
 #   qemu-system-aarch64 -M virt -cpu cortex-a53 -m 128 (the oracle) and
 #   build/tandem run --mem 128M,
 # and prints "PASS <image>" or "FAIL <image>" with the first differing lines.
-# Always exits 0 (failures are reported, not fatal), except when the images
-# cannot be built at all.
+# QEMU runs every time (its output is never cached: a changed QEMU or command
+# line is checked at once); an image whose QEMU run fails is a FAIL that says
+# so, with QEMU's exit status and the end of its stderr. A missing tool (the
+# cross compiler, QEMU, Tandem) is a FAIL line too. Always exits 0: the lines
+# count.
 #
 # Environment: GUEST_FILTER=regex (image names to run), GUEST_TIMEOUT (s, 60),
 # TANDEM (binary, default build/tandem), GUEST_JOBS (parallel runs, 2).
@@ -19,8 +22,12 @@ JOBS=${GUEST_JOBS:-2}
 FILTER=${GUEST_FILTER:-.}
 CROSS=${CROSS:-aarch64-linux-gnu-}
 
-if ! command -v "${CROSS}gcc" >/dev/null || ! command -v qemu-system-aarch64 >/dev/null; then
-    echo "INFO guest: ${CROSS}gcc or qemu-system-aarch64 missing; guest tests skipped"
+missing=
+for tool in "${CROSS}gcc" "${CROSS}objcopy" "${CROSS}objdump" qemu-system-aarch64 timeout cmp; do
+    command -v "$tool" >/dev/null || missing+=" $tool"
+done
+if [ -n "$missing" ]; then
+    echo "FAIL guest-tools (missing:$missing; scripts/setup.sh installs them)"
     exit 0
 fi
 mkdir -p "$OUT"
@@ -48,18 +55,35 @@ run_one() {
 run_cmp() {
     local img=$1 name=$2
     local q="$OUT/out/$name.qemu" t="$OUT/out/$name.tandem"
-    # The QEMU output only changes when the image (or the deviations list) does.
-    if [ ! -s "$q" ] || [ "$q" -ot "$img" ] || [ "$q" -ot tests/guest/qemu-deviations.sed ]; then
-        timeout "$TMO" qemu-system-aarch64 -M virt -cpu cortex-a53 -m 128 -nographic -no-reboot \
-            -monitor none -serial stdio -kernel "$img" </dev/null >"$q.tmp" 2>"$q.err"
-        sed -f tests/guest/qemu-deviations.sed "$q.tmp" >"$q"
-        rm -f "$q.tmp"
+    # The oracle, every time. No NIC: nothing here uses one, and QEMU's
+    # default NIC needs a boot ROM (efi-virtio.rom, Debian's ipxe-qemu).
+    rm -f "$q" "$q.err"
+    timeout "$TMO" qemu-system-aarch64 -nic none -M virt -cpu cortex-a53 -m 128 -nographic -no-reboot \
+        -monitor none -serial stdio -kernel "$img" </dev/null >"$q.raw" 2>"$q.err"
+    local qrc=$?
+    sed -f tests/guest/qemu-deviations.sed "$q.raw" >"$q"
+    rm -f "$q.raw"
+    if [ "$qrc" -ne 0 ] || ! grep -q -- '^-- end --' "$q"; then
+        local qwhy
+        if [ "$qrc" -eq 124 ]; then
+            qwhy="timed out after ${TMO}s"
+        elif [ "$qrc" -ne 0 ]; then
+            qwhy="exit status $qrc"
+        else
+            qwhy="exit status 0 without the program's '-- end --' line"
+        fi
+        echo "FAIL $name (oracle failed: qemu-system-aarch64 $qwhy; Tandem not compared)"
+        if [ -s "$q.err" ]; then
+            tail -3 "$q.err" | sed 's/^/    qemu stderr: /'
+        else
+            echo "    qemu stderr: (empty)"
+        fi
+        [ -s "$q" ] && tail -2 "$q" | sed 's/^/    qemu output: /'
+        return
     fi
     timeout "$TMO" "$TANDEM" run --kernel "$img" --mem 128M --max-insns "$MAX_INSNS" </dev/null >"$t" 2>"$t.err"
     local rc=$?
-    if ! grep -q -- '^-- end --' "$q"; then
-        echo "FAIL $name (QEMU did not finish the program: the test itself is broken)"
-    elif cmp -s "$q" "$t"; then
+    if cmp -s "$q" "$t"; then
         echo "PASS $name"
     else
         local why="output differs"
@@ -85,10 +109,15 @@ run_cmp() {
 export -f run_one run_cmp
 export OUT TANDEM TMO MAX_INSNS CROSS
 
-images=$(ls "$OUT"/*.bin | grep -E -- "$FILTER")
+images=$(ls "$OUT"/*.bin 2>/dev/null | grep -E -- "$FILTER")
+if [ -z "$images" ]; then
+    echo "FAIL guest-images (no image in $OUT matches GUEST_FILTER='$FILTER')"
+    exit 0
+fi
 rm -f "$OUT"/out/*.report
 printf '%s\n' $images | xargs -P "$JOBS" -I{} bash -c 'run_one {}'
 for img in $images; do
-    cat "$OUT/out/$(basename "$img" .bin).report"
+    r="$OUT/out/$(basename "$img" .bin).report"
+    if [ -s "$r" ]; then cat "$r"; else echo "FAIL $(basename "$img" .bin) (its run printed no report)"; fi
 done
 exit 0
