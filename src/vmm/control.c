@@ -248,36 +248,33 @@ static bool cmd_query_status(Control *c, json_object *args, json_object **ret, c
     return true;
 }
 
-static bool cmd_stop(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
+/* stop / cont: the VMs named (or all); a named VM that cannot is an error. */
+static bool set_running(Control *c, json_object *args, bool run, char *err, size_t errlen)
 {
     Vm *list[VMM_MAX_VMS];
     unsigned n;
     if (!select_vms(c, args, list, &n, err, errlen))
         return false;
     bool named = n == 1 && args && json_object_object_get_ex(args, "vm", NULL);
-    for (unsigned i = 0; i < n; i++)
-        if (!vm_pause(list[i], "stopped by the control socket") && named) {
-            snprintf(err, errlen, "VM '%s' is %s and cannot be stopped", list[i]->cfg.name,
-                     vm_state_name(list[i]->state));
+    for (unsigned i = 0; i < n; i++) {
+        bool ok = run ? vm_resume(list[i]) : vm_pause(list[i], "stopped by the control socket");
+        if (!ok && named) {
+            snprintf(err, errlen, "VM '%s' is %s and cannot %s", list[i]->cfg.name, vm_state_name(list[i]->state),
+                     run ? "run again" : "be stopped");
             return false;
         }
+    }
     return true;
+}
+
+static bool cmd_stop(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
+{
+    return set_running(c, args, false, err, errlen);
 }
 
 static bool cmd_cont(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
 {
-    Vm *list[VMM_MAX_VMS];
-    unsigned n;
-    if (!select_vms(c, args, list, &n, err, errlen))
-        return false;
-    bool named = n == 1 && args && json_object_object_get_ex(args, "vm", NULL);
-    for (unsigned i = 0; i < n; i++)
-        if (!vm_resume(list[i]) && named) {
-            snprintf(err, errlen, "VM '%s' is %s and cannot run again", list[i]->cfg.name,
-                     vm_state_name(list[i]->state));
-            return false;
-        }
-    return true;
+    return set_running(c, args, true, err, errlen);
 }
 
 static bool cmd_quit(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)

@@ -102,8 +102,7 @@ static void guest_reset(Vm *vm)
     vm->reboots++;
     vmm_publish(vm->vmm, vm, VMM_EV_RESET);
     if (!make_board(vm, home)) {
-        vm->outcome = VM_OUT_FAILED;
-        set_state(vm, VM_FAILED, "could not reboot after a reset request");
+        vm_fail(vm, "could not reboot after a reset request");
     }
 }
 
@@ -143,8 +142,7 @@ void vm_step(Vm *vm, uint64_t budget)
     case BOARD_STUCK:
         snprintf(why, sizeof why, "stuck in an exception loop (no progress): the same exception (ESR 0x%08" PRIx32 ") at 0x%" PRIx64 " %u times in a row",
                  vm->board.cpu.last_exc.esr, vm->board.cpu.last_exc.elr, vm->board.cpu.exc_repeats);
-        vm->outcome = VM_OUT_FAILED;
-        set_state(vm, VM_FAILED, why);
+        vm_fail(vm, why);
         break;
     }
 }
@@ -181,4 +179,11 @@ void vm_stop(Vm *vm, const char *why)
     vm->waiting_memory = false;
     if (vm->state == VM_RUNNING || vm->state == VM_PAUSED)
         set_state(vm, VM_SHUTDOWN, why);
+}
+
+void vm_fail(Vm *vm, const char *why)
+{
+    vm->waiting_memory = false;
+    vm->outcome = VM_OUT_FAILED;
+    set_state(vm, VM_FAILED, why);
 }

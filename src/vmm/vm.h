@@ -56,6 +56,8 @@ bool vm_pause(Vm *vm, const char *why);
 bool vm_resume(Vm *vm);
 /* Stop it for good (quit). */
 void vm_stop(Vm *vm, const char *why);
+/* It failed and will not run again. */
+void vm_fail(Vm *vm, const char *why);
 
 uint64_t vm_instructions(const Vm *vm);
 

@@ -262,10 +262,8 @@ static bool dead_end(Vmm *v)
     fprintf(stderr, "tandem: no VM can run: every VM still alive is paused and there is no control socket "
                     "(--control) to resume it\n");
     for (unsigned i = 0; i < v->nvms; i++)
-        if (v->vms[i].state == VM_PAUSED) {
-            v->vms[i].outcome = VM_OUT_FAILED;
-            v->vms[i].state = VM_FAILED;
-        }
+        if (v->vms[i].state == VM_PAUSED)
+            vm_fail(&v->vms[i], "paused with no way to resume it");
     return true;
 }
 
