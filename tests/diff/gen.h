@@ -1484,11 +1484,14 @@ static void gen_case(Case *c, uint64_t seed, unsigned cls, uint64_t i, int len, 
 
 /* QEMU's cortex-a53 implements the optional CRC32 and Crypto (AES, SHA1,
  * SHA256, 64-bit PMULL) extensions, which Tandem does not advertise: they
- * must be UNDEFINED. The QEMU side runs UDF in their place, so its expected
- * outcome is exactly the SIGILL an unimplemented instruction gives. */
+ * must be UNDEFINED. It also has a PMU (PMUv3), where EL0 may always read
+ * PMUSERENR_EL0; Tandem has none (ID_AA64DFR0_EL1.PMUVer = 0), so every PMU
+ * register is UNDEFINED. The QEMU side runs UDF in their place, so its
+ * expected outcome is exactly the SIGILL an unimplemented instruction gives. */
 static bool oracle_undef(uint32_t w)
 {
-    return (w & 0x7fe0e000u) == 0x1ac04000u    /* CRC32B/H/W/X, CRC32C* */
+    return (w & 0xffffffe0u) == 0xd53b9e00u    /* MRS Xt, PMUSERENR_EL0 */
+        || (w & 0x7fe0e000u) == 0x1ac04000u    /* CRC32B/H/W/X, CRC32C* */
         || (w & 0xff3e0c00u) == 0x4e280800u    /* AESE/AESD/AESMC/AESIMC */
         || (w & 0xff208c00u) == 0x5e000000u    /* SHA1C/P/M, SHA1SU0, SHA256H/H2/SU1 */
         || (w & 0xff3e0c00u) == 0x5e280800u    /* SHA1H, SHA1SU1, SHA256SU0 */
