@@ -420,6 +420,22 @@ static void fx_literal(Gen *g, uint32_t *w)
     *w = setf(*w, 23, 5, (uint32_t)((int64_t)(a - g->pc) / 4));
 }
 
+/* Whether the exclusive instruction after slot g->slot that uses the
+ * monitor a load-exclusive there would set is a store-exclusive of another
+ * size or form (single/pair): CONSTRAINED UNPREDICTABLE. */
+static bool next_stx_differs(const Gen *g, unsigned size, unsigned pair)
+{
+    for (int j = g->slot + 1; j < g->c->n; j++) {
+        uint32_t x = g->c->insn[j];
+        if ((x & 0x3f800000u) != 0x08000000u) /* not LDXR/STXR/LDXP/STXP (o2 = 0) */
+            continue;
+        if (fld(x, 22, 22)) /* a later load-exclusive sets the monitor again */
+            return false;
+        return fld(x, 31, 30) != size || fld(x, 21, 21) != pair;
+    }
+    return false;
+}
+
 /* Exclusive, acquire/release (ARMv8.0 forms only: the LSE CAS space is the
  * "undefined" class's). */
 static void fx_excl(Gen *g, uint32_t *w)
@@ -430,6 +446,10 @@ static void fx_excl(Gen *g, uint32_t *w)
         o1 = 0, *w = setf(*w, 21, 21, 0);
     if (!o2 && o1 && size < 2)
         size = 2 + rndn(g, 2), *w = setf(*w, 31, 30, size);
+    /* A load-exclusive whose store-exclusive has another size or form
+     * becomes LDAR (QEMU 7.2 then stores and still reports failure). */
+    if (!o2 && l && next_stx_differs(g, size, o1))
+        o2 = 1, o1 = 0, *w = setf(setf(setf(*w, 23, 23, 1), 21, 21, 0), 15, 15, 1);
     bool pair = !o2 && o1, st_excl = !o2 && !l;
     unsigned esz = 1u << size, foot = pair ? 2 * esz : esz;
     unsigned n = fld(*w, 9, 5), t = fld(*w, 4, 0), t2 = pair ? fld(*w, 14, 10) : 31;
