@@ -5,8 +5,10 @@
 #   FAIL diff-build           the runner or the campaign does not build
 #   PASS/FAIL diff-selftest-<target>   the comparison notices a corrupted
 #                             <target> of Tandem's outcome in every case
-#   PASS/FAIL <class>         a fixed-seed run of every class (mismatches,
-#                             runner failures)
+#   PASS/FAIL <class>         a fixed-seed run of every class: mismatches
+#                             (a timeout on either side is one), runner
+#                             failures, coverage below the class's floors
+#                             (defined cases, executed mnemonics: gen.h)
 #   FAIL <class> (no result: ...)      a class the campaign never reported
 #   FAIL diff-campaign (...)  the campaign exited abnormally
 # INFO lines give the coverage; the first mismatches of a class are printed
@@ -132,7 +134,7 @@ while read -r target cls applies; do
 done <<<"$selftests"
 
 # ---- every class ----
-campaign --class all --count "$count" --seed "$seed" --quiet --show 3 2>"$W/err" | tee "$W/out"
+campaign --class all --count "$count" --seed "$seed" --quiet --show 3 --coverage 2>"$W/err" | tee "$W/out"
 rc=${PIPESTATUS[0]}
 bad=0
 for c in $classes; do

@@ -834,6 +834,29 @@ static ClassResult run_class(unsigned cls)
         add_why(why, sizeof why, "%s", qerr);
     if (derr)
         add_why(why, sizeof why, "%s", derr);
+    if (opt.coverage && r.cases) {
+        size_t mns = k->all_undef ? nmn : nmn_def;
+        if (k->all_undef && r.defined)
+            add_why(why, sizeof why, "coverage: %" PRIu64 " cases defined on QEMU, must be 0", r.defined);
+        else if (!k->all_undef && r.defined * 100 < (uint64_t)k->min_defined * r.cases)
+            add_why(why, sizeof why, "coverage: %.1f%% of cases defined, floor %u%%",
+                    100.0 * (double)r.defined / (double)r.cases, k->min_defined);
+        if (opt.count < COVERAGE_COUNT) {
+            printf("INFO %s: mnemonic and template floors not checked below %u cases\n", k->name, COVERAGE_COUNT);
+        } else {
+            if (mns < k->min_mn)
+                add_why(why, sizeof why, "coverage: %zu distinct mnemonics%s, floor %u", mns,
+                        k->all_undef ? "" : " executed", k->min_mn);
+            unsigned idle = 0;
+            const char *idle_name = NULL;
+            for (unsigned i = 0; i < k->nt && !k->roundtrip; i++)
+                if (!tmpl_cases[i] || (!k->all_undef && k->t[i].weight > 1 && !tmpl_def[i]))
+                    idle++, idle_name = idle_name ? idle_name : k->t[i].name;
+            if (idle)
+                add_why(why, sizeof why, "coverage: %u templates never generated%s, e.g. '%s'", idle,
+                        k->all_undef ? "" : " or (not a probe) never defined", idle_name);
+        }
+    }
     r.failed = *why != 0;
     if (r.failed)
         printf("FAIL %s (%s)\n", k->name, why);
@@ -853,12 +876,13 @@ static ClassResult run_class(unsigned cls)
 static void usage(void)
 {
     printf("usage: campaign [--class NAME|all] [--count N] [--seed S] [--len 1-4] [--only TEXT]\n"
-           "                [--insn HEX] [--full] [--show N] [--quiet] [--corrupt TARGET] [--list] [--dump]\n"
+           "                [--insn HEX] [--full] [--show N] [--quiet] [--corrupt TARGET] [--coverage]\n"
+           "                [--list] [--dump]\n"
            "                [--qemu PATH] [--runner PATH] [--objdump PATH]\n"
            "  --corrupt TARGET: self-test, alters one part of Tandem's outcome; TARGET is one of");
     for (unsigned i = 1; i < NCORRUPT; i++)
         printf(" %s", corrupt_names[i]);
-    printf("\n");
+    printf("\n  --coverage: a class also fails below its coverage floors (gen.h)\n");
 }
 
 int main(int argc, char **argv)
@@ -866,12 +890,12 @@ int main(int argc, char **argv)
     static const struct option lo[] = {
         {"class", 1, 0, 'c'}, {"count", 1, 0, 'n'}, {"seed", 1, 0, 's'}, {"len", 1, 0, 'l'},
         {"only", 1, 0, 'o'}, {"insn", 1, 0, 'i'}, {"full", 0, 0, 'F'}, {"show", 1, 0, 'S'},
-        {"quiet", 0, 0, 'q'}, {"corrupt", 1, 0, 'C'}, {"list", 0, 0, 'L'}, {"dump", 0, 0, 'D'}, {"qemu", 1, 0, 'Q'},
+        {"quiet", 0, 0, 'q'}, {"corrupt", 1, 0, 'C'}, {"list", 0, 0, 'L'}, {"dump", 0, 0, 'D'}, {"coverage", 0, 0, 'V'}, {"qemu", 1, 0, 'Q'},
         {"runner", 1, 0, 'R'}, {"objdump", 1, 0, 'O'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0},
     };
     int ch;
     check_templates();
-    while ((ch = getopt_long(argc, argv, "c:n:s:l:o:i:FS:qC:LDQ:R:O:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:n:s:l:o:i:FS:qC:LDVQ:R:O:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'c': opt.cls = optarg; break;
         case 'n': opt.count = strtoull(optarg, NULL, 0); break;
@@ -892,6 +916,7 @@ int main(int argc, char **argv)
             }
             break;
         case 'D': opt.dump = true; break;
+        case 'V': opt.coverage = true; break;
         case 'Q': opt.qemu = optarg; break;
         case 'R': opt.runner = optarg; break;
         case 'O': opt.objdump = optarg; break;
@@ -907,6 +932,10 @@ int main(int argc, char **argv)
     }
     if (opt.len < 0 || opt.len > DIFF_MAX_INSNS) {
         usage();
+        return 2;
+    }
+    if (opt.coverage && (opt.len || opt.only || opt.have_insn)) {
+        fprintf(stderr, "campaign: --coverage measures the default generator: not with --len, --only, --insn\n");
         return 2;
     }
     if (access(opt.runner, R_OK)) {
