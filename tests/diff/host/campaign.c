@@ -1,13 +1,15 @@
 /* Random-instruction differential campaign: Tandem against QEMU.
  *
  *   campaign --class NAME|all [--count N] [--seed S] [--len N] [--only TEXT]
- *            [--insn HEX] [--full] [--show N] [--quiet] [--corrupt]
+ *            [--insn HEX] [--full] [--show N] [--quiet] [--corrupt TARGET]
+ *            [--coverage]
  *
  * For each case (gen.h) a writer process sends the image patches and the
  * input state to tests/diff/qemu-runner under qemu-aarch64-static -cpu
  * cortex-a53; this process runs the same case on a Tandem Cpu at EL0 and
  * compares X0-X30, SP, NZCV, FPCR, FPSR, V0-V31, the data window and the
- * outcome (completed, or signal + PC + fault address). See README.md. */
+ * outcome (completed, or signal + PC + fault address). See README.md.
+ * Exit status: 0 every class passed, 1 some class failed, 2 usage or setup. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -40,7 +42,8 @@ static struct {
     const char *only;
     uint32_t insn;
     bool have_insn;
-    bool full, quiet, corrupt, dump;
+    bool full, quiet, dump, coverage;
+    unsigned corrupt; /* CORRUPT_* self-test target, 0 = off */
     unsigned show;
     const char *qemu, *runner, *objdump;
 } opt = {
@@ -70,6 +73,19 @@ static const char *kind_name(uint32_t k)
     default: snprintf(buf, sizeof buf, "signal-%u", k); return buf;
     }
 }
+
+/* Self-test targets of --corrupt: each alters exactly one part of Tandem's
+ * outcome before the comparison, so every case it applies to must be
+ * reported as a mismatch. */
+enum {
+    CORRUPT_NONE, CORRUPT_X, CORRUPT_SP, CORRUPT_V, CORRUPT_MEM, CORRUPT_NZCV, CORRUPT_FPCR, CORRUPT_FPSR,
+    CORRUPT_KIND, CORRUPT_FAULT_PC, CORRUPT_FAULT_ADDR, NCORRUPT
+};
+static const char *const corrupt_names[NCORRUPT] = {
+    "none", "x", "sp", "v", "mem", "nzcv", "fpcr", "fpsr", "kind", "fault-pc", "fault-addr",
+};
+
+static bool is_signal(uint32_t kind) { return kind && kind != DIFF_KIND_TIMEOUT && kind != DIFF_KIND_OTHER; }
 
 /* ================= Tandem side ================= */
 
@@ -313,12 +329,50 @@ static void qemu_start(unsigned cls)
     qout = fdopen(from_q[0], "r");
 }
 
-static void qemu_finish(void)
+/* Describes a child's wait status unless it exited with 0 (then NULL). */
+static const char *bad_status(int st)
 {
+    static char buf[48];
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return NULL;
+    if (WIFEXITED(st))
+        snprintf(buf, sizeof buf, "exit status %d", WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+        snprintf(buf, sizeof buf, "killed by signal %d", WTERMSIG(st));
+    else
+        snprintf(buf, sizeof buf, "wait status %#x", (unsigned)st);
+    return buf;
+}
+
+/* Waits for the runner and the writer. After a complete class both must
+ * have exited with 0; when the runner stopped answering (`broken`) it gets a
+ * second to exit on its own, then both are killed. Returns a description of
+ * the runner's abnormal end, or NULL. */
+static const char *qemu_finish(bool broken)
+{
+    static char buf[96];
     fclose(qout);
-    int st;
-    waitpid(writer_pid, &st, 0);
-    waitpid(qemu_pid, &st, 0);
+    int st = 0, wst = 0;
+    pid_t got = 0;
+    for (int i = 0; broken && i < 10 && (got = waitpid(qemu_pid, &st, WNOHANG)) == 0; i++)
+        usleep(100000);
+    if (broken && got == 0) {
+        kill(qemu_pid, SIGKILL);
+        kill(writer_pid, SIGKILL);
+    }
+    if (got == 0)
+        waitpid(qemu_pid, &st, 0);
+    waitpid(writer_pid, &wst, 0);
+    const char *q = bad_status(st);
+    if (q) {
+        snprintf(buf, sizeof buf, "QEMU runner: %s", q);
+        return buf;
+    }
+    if (!broken && (q = bad_status(wst))) {
+        snprintf(buf, sizeof buf, "case writer: %s", q);
+        return buf;
+    }
+    return NULL;
 }
 
 static bool qemu_read(const Case *c, Outcome *o)
@@ -340,12 +394,15 @@ static bool qemu_read(const Case *c, Outcome *o)
 
 /* ================= comparison and reports ================= */
 
+/* Equal outcomes. A timeout on either side is never equal: generated cases
+ * end within a few hundred instructions, so a timeout is a fault of the
+ * generator or of a CPU, and the state a stopped run reached means nothing. */
 static bool same_outcome(const Outcome *a, const Outcome *b)
 {
+    if (a->h.kind == DIFF_KIND_TIMEOUT || b->h.kind == DIFF_KIND_TIMEOUT)
+        return false;
     if (a->h.kind != b->h.kind)
         return false;
-    if (a->h.kind == DIFF_KIND_TIMEOUT)
-        return true;
     if (a->h.kind && (a->h.pc != b->h.pc || a->h.addr != b->h.addr))
         return false;
     return !memcmp(&a->st, &b->st, offsetof(DiffState, pad)) &&
@@ -356,21 +413,31 @@ static bool same_outcome(const Outcome *a, const Outcome *b)
 static char **disasm;
 static size_t ndisasm;
 
-static void run_objdump(const uint32_t *words, size_t n)
+/* Returns NULL, or what went wrong: a class without disassembly would count
+ * no mnemonics and name no mismatching instruction. */
+static const char *run_objdump(const uint32_t *words, size_t n)
 {
+    static char err[96];
+    size_t got = 0;
     disasm = calloc(n ? n : 1, sizeof *disasm);
     ndisasm = n;
+    if (!n)
+        return NULL;
     char path[] = "/tmp/tandem-diff-XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0)
-        return;
+        return "objdump: no temporary file";
     FILE *f = fdopen(fd, "w");
     fwrite(words, 4, n, f);
     fclose(f);
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s -D -z -b binary -m aarch64 %s 2>/dev/null", opt.objdump, path);
+    snprintf(cmd, sizeof cmd, "%s -D -z -b binary -m aarch64 %s", opt.objdump, path);
     FILE *p = popen(cmd, "r");
-    if (p) {
+    if (!p) {
+        unlink(path);
+        return "objdump: popen failed";
+    }
+    {
         char line[512];
         while (fgets(line, sizeof line, p)) {
             unsigned long off;
@@ -390,12 +457,18 @@ static void run_objdump(const uint32_t *words, size_t n)
             char *semi = strstr(s, " //");
             if (semi)
                 *semi = 0;
+            got += !disasm[off / 4];
             free(disasm[off / 4]);
             disasm[off / 4] = strdup(s);
         }
-        pclose(p);
     }
+    const char *st = bad_status(pclose(p));
     unlink(path);
+    if (st || got != n) {
+        snprintf(err, sizeof err, "%s: %s, %zu of %zu words disassembled", opt.objdump, st ? st : "exit 0", got, n);
+        return err;
+    }
+    return NULL;
 }
 
 static const char *dis(size_t idx)
@@ -415,6 +488,7 @@ static void mnemonic_of(const char *d, char *out, size_t n)
 typedef struct MnStat {
     char name[24];
     uint64_t cases, bad;
+    uint64_t defined; /* instructions QEMU executed without SIGILL */
     size_t example; /* word index of one mismatch */
 } MnStat;
 
@@ -519,72 +593,154 @@ static void print_mismatch(unsigned cls, const Mismatch *m, size_t word_base)
 }
 
 typedef struct ClassResult {
-    uint64_t cases, mismatches;
-    bool broken; /* the runner died */
+    uint64_t cases, mismatches, timeouts;
+    uint64_t defined; /* cases QEMU did not end with SIGILL at a test instruction */
+    bool failed;
+    /* --corrupt: cases the target applies to (by Tandem's outcome before the
+     * corruption), of which the comparison still found equal (missed) or
+     * found different already without the corruption (nothing proven). */
+    uint64_t applicable, missed, already, app_kind[7];
 } ClassResult;
+
+static unsigned kind_slot(uint32_t k)
+{
+    return k == 0 ? 0 : k == SIG_ILL ? 1 : k == SIG_SEGV ? 2 : k == SIG_BUS ? 3 : k == SIG_TRAP ? 4
+         : k == DIFF_KIND_TIMEOUT ? 5 : 6;
+}
+
+/* Alters one part of Tandem's outcome (--corrupt); false if the target does
+ * not apply (fault PC and address exist only when the case raised a signal). */
+static bool corrupt_outcome(Outcome *t, unsigned target, uint64_t i)
+{
+    static const unsigned fpsr_bits[] = {0, 1, 2, 3, 4, 7, 27}; /* IOC..IXC, IDC, QC */
+    switch (target) {
+    case CORRUPT_X: t->st.x[i % 31] ^= 1ull << (i % 64); return true;
+    case CORRUPT_SP: t->st.sp ^= 16ull << (i % 8); return true;
+    case CORRUPT_V: t->st.v[i % 32][(i / 32) % 2] ^= 1ull << (i % 64); return true;
+    case CORRUPT_MEM: t->data[i % (DIFF_DATA_SIZE / 8)] ^= 1ull << (i % 64); return true;
+    case CORRUPT_NZCV: t->st.nzcv ^= 1ull << (28 + i % 4); return true;
+    case CORRUPT_FPCR: t->st.fpcr ^= 1ull << (22 + i % 5); return true; /* RMode, FZ, DN, AHP */
+    case CORRUPT_FPSR: t->st.fpsr ^= 1ull << fpsr_bits[i % 7]; return true;
+    case CORRUPT_KIND: t->h.kind = t->h.kind ? 0 : SIG_TRAP; return true;
+    case CORRUPT_FAULT_PC:
+        if (!is_signal(t->h.kind))
+            return false;
+        t->h.pc ^= 4;
+        return true;
+    case CORRUPT_FAULT_ADDR:
+        if (!is_signal(t->h.kind))
+            return false;
+        t->h.addr ^= 1ull << (i % 40);
+        return true;
+    default: return false;
+    }
+}
+
+static bool case_ok(const Class *k, const Case *c, const Outcome *q, const Outcome *t)
+{
+    if (!same_outcome(q, t))
+        return false;
+    if (k->roundtrip) /* the round trip must also reproduce the input */
+        return q->h.kind == 0 && !memcmp(&q->st, &c->in, offsetof(DiffState, pad)) &&
+               !memcmp(q->st.v, c->in.v, sizeof c->in.v);
+    return true;
+}
+
+/* Appends "; "-separated text to a FAIL reason. */
+static void add_why(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t l = strlen(buf);
+    if (l + 3 >= n)
+        return;
+    if (l) {
+        memcpy(buf + l, "; ", 3);
+        l += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + l, n - l, fmt, ap);
+    va_end(ap);
+}
 
 static ClassResult run_class(unsigned cls)
 {
     const Class *k = &classes[cls];
     bool full = opt.full || k->roundtrip;
     ClassResult r = {0};
-    uint64_t kinds_q[8] = {0};
+    uint64_t kinds_q[7] = {0};
     size_t cap_words = (size_t)opt.count * DIFF_MAX_INSNS;
     uint32_t *words = malloc((cap_words ? cap_words : 1) * 4);
-    size_t *word_base = malloc((opt.count ? opt.count : 1) * sizeof *word_base);
+    size_t *word_base = malloc((opt.count + 1) * sizeof *word_base);
     uint8_t *bad = calloc(opt.count ? opt.count : 1, 1);
     int8_t *blame = calloc(opt.count ? opt.count : 1, 1);
+    uint8_t *executed = calloc(cap_words ? cap_words : 1, 1); /* QEMU ran the word and it was defined */
+    const Tmpl **wtmpl = calloc(cap_words ? cap_words : 1, sizeof *wtmpl);
     size_t nwords = 0;
     Mismatch *shown = calloc(opt.show ? opt.show : 1, sizeof *shown);
     unsigned nshown = 0;
-    bool *tmpl_used = calloc(k->nt, sizeof *tmpl_used);
     uint64_t *tmpl_bad = calloc(k->nt, sizeof *tmpl_bad), *tmpl_cases = calloc(k->nt, sizeof *tmpl_cases);
-    uint64_t *tmpl_ill = calloc(k->nt, sizeof *tmpl_ill);
+    uint64_t *tmpl_ill = calloc(k->nt, sizeof *tmpl_ill), *tmpl_def = calloc(k->nt, sizeof *tmpl_def);
     uint16_t *qkind = calloc(opt.count ? opt.count : 1, sizeof *qkind);
     uint16_t *tkind = calloc(opt.count ? opt.count : 1, sizeof *tkind);
     static uint32_t img[IMG_WORDS];
     Outcome *q = malloc(sizeof *q), *t = malloc(sizeof *t);
+    bool broken = false; /* the runner stopped answering */
 
     qemu_start(cls);
+    word_base[0] = 0;
     for (uint64_t i = 0; i < opt.count; i++) {
         Case c;
         gen_case(&c, opt.seed, cls, i, opt.len, opt.only, opt.insn, opt.have_insn);
         build_image(img, &c);
-        word_base[i] = nwords;
-        for (int j = 0; j < c.n; j++) {
-            words[nwords++] = c.insn[j];
-            if (c.tmpl[j]) {
-                size_t ti = (size_t)(c.tmpl[j] - k->t);
-                tmpl_used[ti] = true;
-            }
-        }
         if (!qemu_read(&c, q)) {
-            fprintf(stderr, "campaign: no result from the QEMU runner for case %" PRIu64 "\n", i);
-            r.broken = true;
+            fprintf(stderr, "campaign: %s: no result from the QEMU runner for case %" PRIu64 "\n", k->name, i);
+            broken = true;
             break;
         }
         tandem_run(&c, img, t, full);
-        if (opt.corrupt && t->h.kind == 0)
-            t->st.x[5] ^= 1;
         r.cases++;
+        bool ok = case_ok(k, &c, q, t);
+        if (opt.corrupt) {
+            uint32_t tk = t->h.kind;
+            if (corrupt_outcome(t, opt.corrupt, i)) {
+                bool still = case_ok(k, &c, q, t);
+                r.applicable++;
+                r.app_kind[kind_slot(tk)]++;
+                if (!ok)
+                    r.already++;
+                else if (still)
+                    r.missed++;
+                ok = ok && still;
+            }
+        }
+        if (q->h.kind == DIFF_KIND_TIMEOUT || t->h.kind == DIFF_KIND_TIMEOUT)
+            r.timeouts++;
         qkind[i] = (uint16_t)q->h.kind;
         tkind[i] = (uint16_t)t->h.kind;
-        unsigned kq = q->h.kind == 0 ? 0 : q->h.kind == SIG_ILL ? 1 : q->h.kind == SIG_SEGV ? 2
-                    : q->h.kind == SIG_BUS ? 3 : q->h.kind == SIG_TRAP ? 4 : q->h.kind == DIFF_KIND_TIMEOUT ? 5 : 6;
-        kinds_q[kq]++;
-        bool ok = same_outcome(q, t);
-        if (ok && k->roundtrip) /* the round trip must also reproduce the input */
-            ok = q->h.kind == 0 && !memcmp(&q->st, &c.in, offsetof(DiffState, pad)) &&
-                 !memcmp(q->st.v, c.in.v, sizeof c.in.v);
-        for (int j = 0; j < c.n; j++)
+        kinds_q[kind_slot(q->h.kind)]++;
+        /* QEMU's stop slot: the instruction that raised its signal, if a test one. */
+        int stop = -1;
+        if (q->h.kind && q->h.pc >= DIFF_TEST_START && q->h.pc < DIFF_TEST_START + 4ull * (unsigned)c.n)
+            stop = (int)((q->h.pc - DIFF_TEST_START) / 4);
+        if (!(stop >= 0 && q->h.kind == SIG_ILL))
+            r.defined++;
+        for (int j = 0; j < c.n; j++) {
+            size_t w = nwords + (size_t)j;
+            words[w] = c.insn[j];
+            wtmpl[w] = c.tmpl[j];
+            executed[w] = stop < 0 || j < stop || (j == stop && q->h.kind != SIG_ILL);
             if (c.tmpl[j]) {
                 size_t ti = (size_t)(c.tmpl[j] - k->t);
                 tmpl_cases[ti]++;
-                if (q->h.kind == SIG_ILL && q->h.pc == test_slot_pc(j))
+                tmpl_def[ti] += executed[w];
+                if (q->h.kind == SIG_ILL && j == stop)
                     tmpl_ill[ti]++;
                 if (!ok && (j == 0 || c.tmpl[j] != c.tmpl[j - 1]))
                     tmpl_bad[ti]++;
             }
+        }
+        nwords += (size_t)c.n;
+        word_base[i + 1] = nwords;
         if (!ok) {
             r.mismatches++;
             bad[i] = 1;
@@ -600,47 +756,50 @@ static ClassResult run_class(unsigned cls)
             }
         }
     }
-    qemu_finish();
+    const char *qerr = qemu_finish(broken);
+    const char *derr = run_objdump(words, nwords);
 
-    run_objdump(words, nwords);
     nmn = 0;
-    for (uint64_t i = 0; i < r.cases; i++) {
-        size_t end = i + 1 < r.cases ? word_base[i + 1] : nwords;
-        for (size_t w = word_base[i]; w < end; w++) {
+    for (uint64_t i = 0; i < r.cases; i++)
+        for (size_t w = word_base[i]; w < word_base[i + 1]; w++) {
             char name[24];
             mnemonic_of(dis(w), name, sizeof name);
             MnStat *m = mn_get(name);
             m->cases++;
+            m->defined += executed[w];
             if (bad[i] && (blame[i] < 0 || (size_t)blame[i] == w - word_base[i])) {
                 if (!m->bad)
                     m->example = w;
                 m->bad++;
             }
         }
-    }
+    size_t nmn_def = 0;
+    for (size_t i = 0; i < nmn; i++)
+        nmn_def += mn[i].defined > 0;
     if (opt.dump)
-        for (uint64_t i = 0; i < r.cases; i++) {
-            size_t end = i + 1 < r.cases ? word_base[i + 1] : nwords;
-            for (size_t w = word_base[i]; w < end; w++)
-                printf("DUMP %6" PRIu64 " %08x %-40s qemu=%s tandem=%s%s\n", i, words[w], dis(w),
-                       kind_name(qkind[i]), kind_name(tkind[i]), bad[i] ? " MISMATCH" : "");
-        }
+        for (uint64_t i = 0; i < r.cases; i++)
+            for (size_t w = word_base[i]; w < word_base[i + 1]; w++)
+                printf("DUMP %6" PRIu64 " %08x %-40s qemu=%s tandem=%s%s {%s}\n", i, words[w], dis(w),
+                       kind_name(qkind[i]), kind_name(tkind[i]), bad[i] ? " MISMATCH" : "",
+                       wtmpl[w] ? wtmpl[w]->name : "--insn");
     for (unsigned i = 0; i < nshown; i++)
         print_mismatch(cls, &shown[i], word_base[shown[i].idx]);
 
     unsigned used = 0;
     for (unsigned i = 0; i < k->nt; i++)
-        used += tmpl_used[i];
-    printf("INFO %s: %" PRIu64 " cases (%s), %u/%u templates, %zu distinct mnemonics; qemu outcomes: ok %" PRIu64
-           ", SIGILL %" PRIu64 ", SIGSEGV %" PRIu64 ", SIGBUS %" PRIu64 ", SIGTRAP %" PRIu64 ", timeout %" PRIu64
-           ", other %" PRIu64 "\n",
-           k->name, r.cases, full ? "full image on Tandem" : "direct", used, k->nt, nmn, kinds_q[0], kinds_q[1],
+        used += tmpl_cases[i] > 0;
+    printf("INFO %s: %" PRIu64 " cases (%s), %u/%u templates, defined %" PRIu64 "/%" PRIu64 " (%.1f%%), %zu distinct "
+           "mnemonics (%zu executed); qemu outcomes: ok %" PRIu64 ", SIGILL %" PRIu64 ", SIGSEGV %" PRIu64
+           ", SIGBUS %" PRIu64 ", SIGTRAP %" PRIu64 ", timeout %" PRIu64 ", other %" PRIu64 "\n",
+           k->name, r.cases, full ? "full image on Tandem" : "direct", used, k->nt, r.defined, r.cases,
+           r.cases ? 100.0 * (double)r.defined / (double)r.cases : 0.0, nmn, nmn_def, kinds_q[0], kinds_q[1],
            kinds_q[2], kinds_q[3], kinds_q[4], kinds_q[5], kinds_q[6]);
     if (!opt.quiet && !opt.have_insn) {
-        printf("INFO %s per template: instructions, of which QEMU-undefined, cases mismatching:\n", k->name);
+        printf("INFO %s per template: instructions, of which QEMU-undefined, executed and defined, cases mismatching:\n",
+               k->name);
         for (unsigned i = 0; i < k->nt; i++)
-            printf("INFO   %-40s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "\n", k->t[i].name, tmpl_cases[i], tmpl_ill[i],
-                   tmpl_bad[i]);
+            printf("INFO   %-40s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "\n", k->t[i].name, tmpl_cases[i],
+                   tmpl_ill[i], tmpl_def[i], tmpl_bad[i]);
     }
     if (r.mismatches) {
         qsort(mn, nmn, sizeof *mn, mn_cmp);
@@ -655,10 +814,52 @@ static ClassResult run_class(unsigned cls)
                        words[mn[i].example], dis(mn[i].example));
         }
     }
-    if (r.broken)
-        printf("FAIL %s (runner stopped after %" PRIu64 " cases)\n", k->name, r.cases);
-    else if (r.mismatches)
-        printf("FAIL %s (%" PRIu64 " mismatches)\n", k->name, r.mismatches);
+    if (opt.corrupt)
+        printf("SELFTEST corrupt=%s class=%s requested=%" PRIu64 " ran=%" PRIu64 " stopped=%d applicable=%" PRIu64
+               " missed=%" PRIu64 " already=%" PRIu64 " mismatches=%" PRIu64 " app_ok=%" PRIu64 " app_ill=%" PRIu64
+               " app_segv=%" PRIu64 " app_bus=%" PRIu64 " app_trap=%" PRIu64 "\n",
+               corrupt_names[opt.corrupt], k->name, opt.count, r.cases, broken || qerr, r.applicable, r.missed,
+               r.already, r.mismatches, r.app_kind[0], r.app_kind[1], r.app_kind[2], r.app_kind[3], r.app_kind[4]);
+
+    char why[1024] = "";
+    if (r.mismatches) {
+        if (r.timeouts)
+            add_why(why, sizeof why, "%" PRIu64 " mismatches, %" PRIu64 " with a timeout", r.mismatches, r.timeouts);
+        else
+            add_why(why, sizeof why, "%" PRIu64 " mismatches", r.mismatches);
+    }
+    if (broken)
+        add_why(why, sizeof why, "runner stopped after %" PRIu64 " of %" PRIu64 " cases", r.cases, opt.count);
+    if (qerr)
+        add_why(why, sizeof why, "%s", qerr);
+    if (derr)
+        add_why(why, sizeof why, "%s", derr);
+    if (opt.coverage && r.cases) {
+        size_t mns = k->all_undef ? nmn : nmn_def;
+        if (k->all_undef && r.defined)
+            add_why(why, sizeof why, "coverage: %" PRIu64 " cases defined on QEMU, must be 0", r.defined);
+        else if (!k->all_undef && r.defined * 100 < (uint64_t)k->min_defined * r.cases)
+            add_why(why, sizeof why, "coverage: %.1f%% of cases defined, floor %u%%",
+                    100.0 * (double)r.defined / (double)r.cases, k->min_defined);
+        if (opt.count < COVERAGE_COUNT) {
+            printf("INFO %s: mnemonic and template floors not checked below %u cases\n", k->name, COVERAGE_COUNT);
+        } else {
+            if (mns < k->min_mn)
+                add_why(why, sizeof why, "coverage: %zu distinct mnemonics%s, floor %u", mns,
+                        k->all_undef ? "" : " executed", k->min_mn);
+            unsigned idle = 0;
+            const char *idle_name = NULL;
+            for (unsigned i = 0; i < k->nt && !k->roundtrip; i++)
+                if (!tmpl_cases[i] || (!k->all_undef && k->t[i].weight > 1 && !tmpl_def[i]))
+                    idle++, idle_name = idle_name ? idle_name : k->t[i].name;
+            if (idle)
+                add_why(why, sizeof why, "coverage: %u templates never generated%s, e.g. '%s'", idle,
+                        k->all_undef ? "" : " or (not a probe) never defined", idle_name);
+        }
+    }
+    r.failed = *why != 0;
+    if (r.failed)
+        printf("FAIL %s (%s)\n", k->name, why);
     else
         printf("PASS %s\n", k->name);
     fflush(stdout);
@@ -667,16 +868,21 @@ static ClassResult run_class(unsigned cls)
         free(disasm[i]);
     free(disasm);
     disasm = NULL;
-    free(words), free(word_base), free(bad), free(blame), free(shown), free(tmpl_used), free(tmpl_bad);
-    free(tmpl_cases), free(tmpl_ill), free(qkind), free(tkind), free(q), free(t);
+    free(words), free(word_base), free(bad), free(blame), free(executed), free(wtmpl), free(shown);
+    free(tmpl_bad), free(tmpl_cases), free(tmpl_ill), free(tmpl_def), free(qkind), free(tkind), free(q), free(t);
     return r;
 }
 
 static void usage(void)
 {
     printf("usage: campaign [--class NAME|all] [--count N] [--seed S] [--len 1-4] [--only TEXT]\n"
-           "                [--insn HEX] [--full] [--show N] [--quiet] [--corrupt] [--list] [--dump]\n"
-           "                [--qemu PATH] [--runner PATH] [--objdump PATH]\n");
+           "                [--insn HEX] [--full] [--show N] [--quiet] [--corrupt TARGET] [--coverage]\n"
+           "                [--list] [--dump]\n"
+           "                [--qemu PATH] [--runner PATH] [--objdump PATH]\n"
+           "  --corrupt TARGET: self-test, alters one part of Tandem's outcome; TARGET is one of");
+    for (unsigned i = 1; i < NCORRUPT; i++)
+        printf(" %s", corrupt_names[i]);
+    printf("\n  --coverage: a class also fails below its coverage floors (gen.h)\n");
 }
 
 int main(int argc, char **argv)
@@ -684,12 +890,12 @@ int main(int argc, char **argv)
     static const struct option lo[] = {
         {"class", 1, 0, 'c'}, {"count", 1, 0, 'n'}, {"seed", 1, 0, 's'}, {"len", 1, 0, 'l'},
         {"only", 1, 0, 'o'}, {"insn", 1, 0, 'i'}, {"full", 0, 0, 'F'}, {"show", 1, 0, 'S'},
-        {"quiet", 0, 0, 'q'}, {"corrupt", 0, 0, 'C'}, {"list", 0, 0, 'L'}, {"dump", 0, 0, 'D'}, {"qemu", 1, 0, 'Q'},
+        {"quiet", 0, 0, 'q'}, {"corrupt", 1, 0, 'C'}, {"list", 0, 0, 'L'}, {"dump", 0, 0, 'D'}, {"coverage", 0, 0, 'V'}, {"qemu", 1, 0, 'Q'},
         {"runner", 1, 0, 'R'}, {"objdump", 1, 0, 'O'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0},
     };
     int ch;
     check_templates();
-    while ((ch = getopt_long(argc, argv, "c:n:s:l:o:i:FS:qCLDQ:R:O:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:n:s:l:o:i:FS:qC:LDVQ:R:O:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'c': opt.cls = optarg; break;
         case 'n': opt.count = strtoull(optarg, NULL, 0); break;
@@ -700,8 +906,17 @@ int main(int argc, char **argv)
         case 'F': opt.full = true; break;
         case 'S': opt.show = (unsigned)atoi(optarg); break;
         case 'q': opt.quiet = true; break;
-        case 'C': opt.corrupt = true; break;
+        case 'C':
+            for (opt.corrupt = 1; opt.corrupt < NCORRUPT && strcmp(optarg, corrupt_names[opt.corrupt]); opt.corrupt++)
+                ;
+            if (opt.corrupt == NCORRUPT) {
+                fprintf(stderr, "campaign: unknown --corrupt target '%s'\n", optarg);
+                usage();
+                return 2;
+            }
+            break;
         case 'D': opt.dump = true; break;
+        case 'V': opt.coverage = true; break;
         case 'Q': opt.qemu = optarg; break;
         case 'R': opt.runner = optarg; break;
         case 'O': opt.objdump = optarg; break;
@@ -719,13 +934,17 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
+    if (opt.coverage && (opt.len || opt.only || opt.have_insn)) {
+        fprintf(stderr, "campaign: --coverage measures the default generator: not with --len, --only, --insn\n");
+        return 2;
+    }
     if (access(opt.runner, R_OK)) {
         fprintf(stderr, "campaign: %s not found (build it: tests/diff/campaign.sh builds it)\n", opt.runner);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
     tandem_init();
-    bool any = false;
+    bool any = false, failed = false;
     uint64_t total = 0, bad = 0;
     for (unsigned c = 0; c < NCLASSES; c++) {
         if (strcmp(opt.cls, "all") && strcmp(opt.cls, classes[c].name))
@@ -741,6 +960,7 @@ int main(int argc, char **argv)
         ClassResult r = run_class(c);
         total += r.cases;
         bad += r.mismatches;
+        failed |= r.failed;
     }
     if (!any) {
         fprintf(stderr, "campaign: no class '%s' (see --list)\n", opt.cls);
@@ -750,5 +970,5 @@ int main(int argc, char **argv)
         printf("INFO total: %" PRIu64 " cases, %" PRIu64 " mismatches\n", total, bad);
     cpu_free(&cpu);
     bus_free(&bus);
-    return 0;
+    return failed ? 1 : 0;
 }
