@@ -20,8 +20,10 @@
  *     tandem.chain=N          -n N   steps (default 150)
  *     tandem.chain.mib=M      -m M   buffer size in MiB (default 4)
  *     tandem.chain.passes=P   -p P   passes over the buffer per step (default 1)
- *     tandem.chain.panic=S    -P S   at the start of step S, panic the kernel
- *                                    (sysrq-c; for the detector tests)
+ *     tandem.chain.panic=S    -P S   at the start of step S, print
+ *                                    "CHAIN-PANIC at step S", spin for a few
+ *                                    hundred ms and panic the kernel (sysrq-c;
+ *                                    for the detector tests)
  *     tandem.chain.time=1     -t     append " @<microseconds of CLOCK_MONOTONIC>"
  *                                    to each CHAIN line (timing tests only)
  */
@@ -208,6 +210,11 @@ static void panic_kernel(long step)
 {
     printf("CHAIN-PANIC at step %ld\n", step);
     fflush(stdout);
+    /* A few hundred ms of CPU first (about 100 M instructions), so that a
+     * VMM taking periodic checkpoints has committed everything above before
+     * the panic, and a rollback lands in this loop: the panic recurs. */
+    for (uint64_t x = 0; x < 25000000; x++)
+        tb_sink += x;
     static const char one[] = "1\n", c[] = "c\n";
     write_all("/proc/sys/kernel/sysrq", one, sizeof one - 1, O_TRUNC);
     write_all("/proc/sysrq-trigger", c, sizeof c - 1, O_TRUNC);
