@@ -728,7 +728,7 @@ def s_tiny_commit():
     """A tiny guest printing lines, checkpoints only on command."""
     need(FLAG_BACKUP, FLAG_CHECKPOINT)
     img = os.path.join(W, "lines.img")
-    ftguests.lines_image(img, TINY_LINES, 40000000)
+    ftguests.lines_image(img, TINY_LINES, 20000000)
     r = Run("tiny-commit", ["--kernel", img, "--mem", "32M", "--max-insns", str(TINY_MAX_INSNS), "--stats",
                             FLAG_BACKUP, FLAG_CHECKPOINT, "interval:3600000"], binary=tiny_bin())
     res = {}
