@@ -10,6 +10,7 @@
 #include "machine/gic.h"
 #include "machine/pl011.h"
 #include "machine/pl031.h"
+#include "machine/sp805.h"
 #include "mem/bus.h"
 
 /* QEMU virt's memory map and interrupt numbers. */
@@ -17,10 +18,12 @@
 #define VIRT_GICC_BASE 0x08010000u
 #define VIRT_UART_BASE 0x09000000u
 #define VIRT_RTC_BASE 0x09010000u
+#define VIRT_WDT_BASE 0x090c0000u
 #define VIRT_RAM_BASE 0x40000000ull
 #define VIRT_MAX_RAM (8ull << 30)
 #define VIRT_UART_SPI 1
 #define VIRT_RTC_SPI 2
+#define VIRT_WDT_SPI 10
 #define PPI_VIRT_TIMER 27
 #define PPI_PHYS_TIMER 30
 
@@ -49,6 +52,7 @@ typedef enum BoardStatus {
     BOARD_RESET,      /* PSCI SYSTEM_RESET */
     BOARD_NOMEM,      /* needs a machine frame the pool cannot give; step again when there is one */
     BOARD_STUCK,      /* the same exception at the same address over and over */
+    BOARD_WATCHDOG,   /* the SP805 watchdog expired (its reset output) */
 } BoardStatus;
 
 typedef struct Board {
@@ -58,6 +62,7 @@ typedef struct Board {
     Gic gic;
     Pl011 uart;
     Pl031 rtc;
+    Sp805 wdt;
     BoardStatus psci_status; /* set by PSCI calls */
     uint64_t start_ns;
     uint64_t paused_ns, paused_since; /* guest time stands still while paused */

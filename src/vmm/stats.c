@@ -46,6 +46,10 @@ static void print_vm(const Vm *vm, FILE *f, const char *p)
             m->write_traps, m->nomem_stalls);
     fprintf(f, "%svm: slices %" PRIu64 ", reboots %" PRIu64 ", console out %" PRIu64 " bytes, in %" PRIu64 " bytes\n",
             p, vm->slices, vm->reboots, vm->console.bytes_out, vm->console.bytes_in);
+    const Sp805State *w = &vm->board.wdt.s;
+    fprintf(f, "%swatchdog: %s, interrupts %" PRIu64 ", pets %" PRIu64 ", expiries %" PRIu64 "\n", p,
+            w->expired ? "expired" : w->control & SP805_INTEN ? "running" : "stopped", w->interrupts, w->pets,
+            w->expiries);
 }
 
 void stats_print_vmm(const Vmm *v, FILE *f)
@@ -95,7 +99,8 @@ static json_object *vm_json(const Vm *vm)
     add_u64(o, "wall-ns", monotonic_ns() - vm->created_ns);
     json_object_object_add(o, "mips", json_object_new_double(mips(vm_instructions(vm), vm->busy_ns)));
     add_u64(o, "slices", vm->slices);
-    json_object *mem = json_object_new_object(), *cpu = json_object_new_object(), *sh = json_object_new_object();
+    json_object *mem = json_object_new_object(), *cpu = json_object_new_object(), *sh = json_object_new_object(),
+                *wdt = json_object_new_object();
     add_u64(mem, "guest-bytes", vm->cfg.mem);
     if (vm->live) {
         const Cpu *c = &vm->board.cpu;
@@ -125,12 +130,18 @@ static json_object *vm_json(const Vm *vm)
         add_u64(sh, "tlbi-va-all-asid", m->tlbi_va_all_asid);
         add_u64(sh, "entries-removed", m->entries_removed);
         add_u64(sh, "tlb-revalidations", m->tlb_revalidations);
+        const Sp805State *w = &vm->board.wdt.s;
+        add_u64(wdt, "interrupts", w->interrupts);
+        add_u64(wdt, "pets", w->pets);
+        add_u64(wdt, "expiries", w->expiries);
+        json_object_object_add(wdt, "running", json_object_new_boolean(!w->expired && (w->control & SP805_INTEN)));
     } else {
         add_u64(mem, "resident-bytes", 0);
     }
     json_object_object_add(o, "memory", mem);
     json_object_object_add(o, "cpu", cpu);
     json_object_object_add(o, "shadow", sh);
+    json_object_object_add(o, "watchdog", wdt);
     return o;
 }
 

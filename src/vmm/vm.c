@@ -144,6 +144,9 @@ void vm_step(Vm *vm, uint64_t budget)
                  vm->board.cpu.last_exc.esr, vm->board.cpu.last_exc.elr, vm->board.cpu.exc_repeats);
         vm_fail(vm, why);
         break;
+    case BOARD_WATCHDOG:
+        vm_fail(vm, "the guest's watchdog expired");
+        break;
     }
 }
 
