@@ -149,4 +149,51 @@ else
     echo "FAIL wdt-fed-no-expiry ($(why_rc "$rc"), want 0; --stats: '${stats#tandem: }')"
     show feed
 fi
+
+# 4. Guest time stands still while the VM is paused, and so does the
+#    watchdog: the daemon killed, the VM paused for longer than the timeout
+#    (control socket stop, cont), the expiry comes after 4 s of running time.
+PAUSE_S=6
+S="$W/ctl.sock"
+{
+    timeout 120 "$T" run --kernel "$K" --initrd "$I" --append "$BASE tandem.wdt=expire" --control "$S" \
+        --max-insns "$MAX_INSNS" </dev/null 2>"$W/pause.err"
+    echo $? >"$W/pause.rc"
+} | while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"; done >"$W/pause.log" &
+runner=$!
+for _ in $(seq 1 900); do # 90 s for the boot
+    grep -q 'TANDEM-WDT daemon killed' "$W/pause.log" 2>/dev/null && break
+    [ -s "$W/pause.rc" ] && break
+    sleep 0.1
+done
+stopped= resumed= ctl_ok=no
+if grep -q 'TANDEM-WDT daemon killed' "$W/pause.log" && [ ! -s "$W/pause.rc" ]; then
+    if "$T" ctl "$S" stop >"$W/ctl.out" 2>&1; then
+        stopped=$EPOCHREALTIME
+        sleep "$PAUSE_S"
+        state=$("$T" ctl "$S" query-status 2>&1)
+        if "$T" ctl "$S" cont >>"$W/ctl.out" 2>&1; then
+            resumed=$EPOCHREALTIME
+            [[ "$state" == *'"status": "paused"'* || "$state" == *'"status":"paused"'* ]] && ctl_ok=yes
+        fi
+    fi
+fi
+wait "$runner"
+printf '%s TANDEM-EXITED\n' "$EPOCHREALTIME" >>"$W/pause.log"
+rc=$(cat "$W/pause.rc" 2>/dev/null || echo none)
+killed=$(at pause "TANDEM-WDT daemon killed")
+exited=$(at pause "TANDEM-EXITED")
+if [ "$rc" = 4 ] && [ "$ctl_ok" = yes ] && grep -q "^tandem: the guest's watchdog expired" "$W/pause.err"; then
+    ran=$(awk -v k="$killed" -v s="$stopped" -v r="$resumed" -v e="$exited" 'BEGIN { printf "%.2f", (s - k) + (e - r) }')
+    wall=$(awk -v k="$killed" -v e="$exited" 'BEGIN { printf "%.2f", e - k }')
+    if awk -v d="$ran" -v lo="$TIMEOUT_S" -v late="$LATE" 'BEGIN { exit !(d >= lo - 0.5 && d <= lo + late) }'; then
+        echo "PASS wdt-paused-stands-still (expired after ${ran} s of running time, ${wall} s wall with a ${PAUSE_S} s pause)"
+    else
+        echo "FAIL wdt-paused-stands-still (expired after ${ran} s of running time, ${wall} s wall with a ${PAUSE_S} s pause: want $((TIMEOUT_S))-$((TIMEOUT_S + LATE)) s running)"
+    fi
+else
+    echo "FAIL wdt-paused-stands-still ($(why_rc "$rc"), want 4; stop/cont while paused: $ctl_ok)"
+    sed 's/^/    ctl: /' "$W/ctl.out" 2>/dev/null | tail -4
+    show pause
+fi
 exit 0
