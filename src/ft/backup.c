@@ -185,7 +185,7 @@ uint64_t backup_failover(Backup *b)
     b->stats.output_discarded += b->held_len;
     b->held_len = 0;
     /* The input the guest had since the checkpoint, in order, before any new. */
-    if (b->input_len && grow(&b->replay, &b->replay_len, b->input_len + b->replay_len - b->replay_off)) {
+    if (b->input_len && grow(&b->replay, &b->replay_cap, b->input_len + b->replay_len - b->replay_off)) {
         size_t old = b->replay_len - b->replay_off;
         memmove(b->replay + b->input_len, b->replay + b->replay_off, old);
         memcpy(b->replay, b->input, b->input_len);

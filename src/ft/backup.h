@@ -61,7 +61,7 @@ typedef struct Backup {
     uint8_t *input;   /* input given to the guest in this epoch */
     size_t input_len, input_cap;
     uint8_t *replay;  /* input to give again after a failover */
-    size_t replay_len, replay_off;
+    size_t replay_len, replay_off, replay_cap;
     void (*release)(void *opaque, const uint8_t *p, size_t n);
     void *release_opaque;
     FtStats stats;
