@@ -214,6 +214,10 @@ static bool load_kernel(Board *b, uint64_t *entry, uint64_t *end, const char *wh
         return false;
     }
     *entry = b->bus.ram_base + offset;
+    b->kernel_base = *entry;
+    /* Linux's Image starts with its text (head, then .text up to _etext:
+     * about the first half of the file); the rest is data. */
+    b->kernel_text_size = len / 2;
     *end = b->bus.ram_base + need;
     return true;
 }
@@ -380,4 +384,33 @@ void board_destroy(Board *b)
 {
     cpu_free(&b->cpu);
     bus_free(&b->bus);
+}
+
+void board_save(const Board *b, BoardSnapshot *s)
+{
+    cpu_save(&b->cpu, &s->cpu);
+    s->gic = b->gic;
+    s->uart = b->uart;
+    s->rtc = b->rtc;
+}
+
+void board_restore(Board *b, const BoardSnapshot *s)
+{
+    Gic gic = b->gic;
+    Pl011 uart = b->uart;
+    Pl031 rtc = b->rtc;
+    b->gic = s->gic;
+    b->gic.changed = gic.changed, b->gic.opaque = gic.opaque;
+    b->uart = s->uart;
+    b->uart.tx = uart.tx, b->uart.tx_opaque = uart.tx_opaque;
+    b->uart.irq = uart.irq, b->uart.irq_opaque = uart.irq_opaque;
+    b->rtc = s->rtc;
+    b->rtc.irq = rtc.irq, b->rtc.irq_opaque = rtc.irq_opaque;
+    cpu_restore(&b->cpu, &s->cpu);
+    cpu_kick(&b->cpu);
+}
+
+void board_end_step(Board *b)
+{
+    cpu_request_stop(&b->cpu);
 }

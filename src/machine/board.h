@@ -67,6 +67,8 @@ typedef struct Board {
     uint64_t start_ns;
     uint64_t paused_ns, paused_since; /* guest time stands still while paused */
     uint64_t dtb_addr, initrd_start, initrd_end;
+    uint64_t kernel_base;      /* where the Image was loaded */
+    uint64_t kernel_text_size; /* the part of it that is the kernel's code (the Image's first half) */
 } Board;
 
 /* Build the board and load the kernel; on failure print one line naming the
@@ -84,6 +86,22 @@ void board_console_input(Board *b, const uint8_t *buf, size_t n);
 /* Stop or restart guest time (a paused VM's timers do not run). */
 void board_pause_clock(Board *b, bool paused);
 void board_destroy(Board *b);
+
+/* The board's state at one instant, as plain data: the vCPU's
+ * architectural state and every device's registers (device callbacks are
+ * wiring, not state: a restore keeps the board's own). Guest memory is the
+ * fault-tolerance service's business. */
+typedef struct BoardSnapshot {
+    CpuArchState cpu;
+    Gic gic;
+    Pl011 uart;
+    Pl031 rtc;
+} BoardSnapshot;
+
+void board_save(const Board *b, BoardSnapshot *s);
+void board_restore(Board *b, const BoardSnapshot *s);
+/* End the current step at the next instruction boundary. */
+void board_end_step(Board *b);
 
 /* Repeats of one exception that mean the guest is stuck. */
 #define BOARD_STUCK_REPEATS 100000u
