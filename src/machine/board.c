@@ -392,6 +392,7 @@ void board_save(const Board *b, BoardSnapshot *s)
     s->gic = b->gic;
     s->uart = b->uart;
     s->rtc = b->rtc;
+    s->wdt = b->wdt.s;
 }
 
 void board_restore(Board *b, const BoardSnapshot *s)
@@ -406,6 +407,7 @@ void board_restore(Board *b, const BoardSnapshot *s)
     b->uart.irq = uart.irq, b->uart.irq_opaque = uart.irq_opaque;
     b->rtc = s->rtc;
     b->rtc.irq = rtc.irq, b->rtc.irq_opaque = rtc.irq_opaque;
+    b->wdt.s = s->wdt; /* the watchdog's wiring is outside its state */
     cpu_restore(&b->cpu, &s->cpu);
     cpu_kick(&b->cpu);
 }

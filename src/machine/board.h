@@ -96,6 +96,7 @@ typedef struct BoardSnapshot {
     Gic gic;
     Pl011 uart;
     Pl031 rtc;
+    Sp805State wdt;
 } BoardSnapshot;
 
 void board_save(const Board *b, BoardSnapshot *s);

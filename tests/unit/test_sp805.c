@@ -6,9 +6,12 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "machine/board.h"
 #include "machine/sp805.h"
 
 enum { LOAD = 0x000, VALUE = 0x004, CONTROL = 0x008, INTCLR = 0x00c, RIS = 0x010, MIS = 0x014, LOCK = 0xc00,
@@ -350,6 +353,76 @@ static void state_copies_as_plain_data(void **state)
     assert_false(sp805_tick(&a)); /* a's clock stayed at 700 */
 }
 
+/* A tiny Image whose code is one branch to itself. */
+static const char *write_image(void)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/tandem-test-sp805-%d.img", (int)getpid());
+    uint32_t w[32] = {0x14000010, 0xd503201f}; /* b +64 (the code), nop */
+    uint64_t hdr[3] = {0, 128, 0xa};            /* text_offset, image_size, flags: LE, 4K */
+    memcpy(&w[2], hdr, sizeof hdr);
+    w[14] = 0x644d5241; /* "ARM\x64" */
+    w[16] = 0x14000000; /* b . */
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(w, 1, sizeof w, f), sizeof w);
+    fclose(f);
+    return path;
+}
+
+static bool wdt_line(const Board *b)
+{
+    unsigned intid = 32 + VIRT_WDT_SPI;
+    return (b->gic.level[intid / 32] >> (intid % 32)) & 1;
+}
+
+/* On the board: the MMIO window, guest time, the interrupt line into the
+ * GIC, the step's status, the idle wake-up, and the snapshot. */
+static void board_wires_and_snapshots_the_watchdog(void **state)
+{
+    static Board b;
+    BoardConfig bc = {.kernel = write_image(), .mem = 32u << 20, .no_rng_seed = true};
+    assert_true(board_create(&b, &bc, "test"));
+    unlink(bc.kernel);
+    const MmioWindow *win = bus_find_mmio(&b.bus, VIRT_WDT_BASE + 0xfe0);
+    assert_non_null(win);
+    assert_int_equal(win->base, VIRT_WDT_BASE);
+    assert_int_equal(win->size, 0x1000);
+    assert_int_equal(win->ops->read(win->opaque, 0xfe0, 4), 0x05);
+    assert_int_equal(win->ops->read(win->opaque, 0xfe8, 4), 0x14);
+    assert_int_equal(board_step(&b, 1000), BOARD_RAN);
+    assert_int_equal(board_ns_to_timer(&b, UINT64_MAX), UINT64_MAX); /* nothing armed */
+
+    /* One second: the board's next wake-up is the watchdog's. */
+    win->ops->write(win->opaque, LOAD, SP805_CLOCK_HZ - 1, 4);
+    win->ops->write(win->opaque, CONTROL, SP805_INTEN | SP805_RESEN, 4);
+    uint64_t ns = board_ns_to_timer(&b, UINT64_MAX);
+    assert_true(ns > 900000000ull && ns <= 1000000000ull);
+    assert_int_equal(board_ns_to_timer(&b, 5000), 5000);
+
+    /* Ten ticks: the interrupt line rises, then the step reports the expiry. */
+    win->ops->write(win->opaque, LOAD, 9, 4);
+    BoardSnapshot snap;
+    board_save(&b, &snap);
+    usleep(1000);
+    assert_int_equal(board_step(&b, 1000), BOARD_WATCHDOG);
+    assert_true(b.wdt.s.expired);
+    assert_true(wdt_line(&b));
+    assert_true(board_has_work(&b));
+    assert_int_equal(board_step(&b, 1000), BOARD_WATCHDOG); /* latched */
+
+    /* The snapshot has the state only; the board keeps its wiring. */
+    board_restore(&b, &snap);
+    assert_false(b.wdt.s.expired);
+    assert_int_equal(b.wdt.s.load, 9);
+    assert_int_equal(b.wdt.s.control, SP805_INTEN | SP805_RESEN);
+    assert_ptr_equal(b.wdt.opaque, &b);
+    assert_non_null(b.wdt.now_ns);
+    assert_non_null(b.wdt.irq);
+    assert_false(wdt_line(&b)); /* the GIC's input as it was at the snapshot */
+    board_destroy(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +435,7 @@ int main(void)
         cmocka_unit_test(mis_is_ris_and_inten),
         cmocka_unit_test(id_registers),
         cmocka_unit_test(state_copies_as_plain_data),
+        cmocka_unit_test(board_wires_and_snapshots_the_watchdog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
