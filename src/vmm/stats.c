@@ -98,7 +98,7 @@ json_object *stats_ft_json(const Vm *vm)
     json_object_object_add(o, "vm", json_object_new_string(vm->cfg.name));
     json_object_object_add(o, "protected", json_object_new_boolean(vm->backup != NULL));
     add_u64(o, "failures", vm->failures);
-    json_object_object_add(o, "last-failure", json_object_new_string(vm->last_failure));
+    json_object_object_add(o, "last-failure", json_object_new_string(vm->failure_reason));
     if (!vm->backup)
         return o;
     const Backup *b = vm->backup;

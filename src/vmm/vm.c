@@ -204,6 +204,7 @@ static void vm_failure(Vm *vm, const char *reason, bool forced)
     bool injected = vm->fault_injected || forced;
     vm->fault_injected = false;
     vm->failures++;
+    snprintf(vm->failure_reason, sizeof vm->failure_reason, "%s", reason);
     vmm_failure(vm->vmm, vm, reason);
     if (!vm->backup) {
         char why[200];

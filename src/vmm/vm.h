@@ -48,7 +48,8 @@ typedef struct Vm {
     unsigned ninject;
     uint64_t rng;
     bool fault_injected;  /* since the last failure: such a failure is not the guest's own */
-    char last_failure[160];
+    char last_failure[160]; /* the latest failure that counts for the repeat guard */
+    char failure_reason[200]; /* the latest failure of any kind */
     uint64_t last_failure_ns;
     unsigned repeats;     /* the same failure in a row */
     uint64_t failures;
