@@ -12,7 +12,7 @@
 enum { WDOGLOAD = 0x000, WDOGVALUE = 0x004, WDOGCONTROL = 0x008, WDOGINTCLR = 0x00c, WDOGRIS = 0x010,
        WDOGMIS = 0x014, WDOGLOCK = 0xc00 };
 
-/* PeriphID0-3 (part 0x805, designer 0x41 'A', revision 0) and PCellID0-3:
+/* PeriphID0-3 (part 0x805, designer 0x41 (Arm), revision 1) and PCellID0-3:
  * the AMBA bus matches 0x00141805. */
 static const uint8_t sp805_id[8] = {0x05, 0x18, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
 
