@@ -393,6 +393,8 @@ void board_save(const Board *b, BoardSnapshot *s)
     s->uart = b->uart;
     s->rtc = b->rtc;
     s->wdt = b->wdt.s;
+    uint64_t now = b->paused_since ? b->paused_since : monotonic_ns();
+    s->guest_ns = now - b->start_ns - b->paused_ns;
 }
 
 void board_restore(Board *b, const BoardSnapshot *s)
@@ -408,6 +410,10 @@ void board_restore(Board *b, const BoardSnapshot *s)
     b->rtc = s->rtc;
     b->rtc.irq = rtc.irq, b->rtc.irq_opaque = rtc.irq_opaque;
     b->wdt.s = s->wdt; /* the watchdog's wiring is outside its state */
+    /* The time between the save and now never happened for the guest, as
+     * if the VM had been paused (the RTC, host wall time, does move on). */
+    uint64_t now = b->paused_since ? b->paused_since : monotonic_ns();
+    b->paused_ns = now - b->start_ns - s->guest_ns;
     cpu_restore(&b->cpu, &s->cpu);
     cpu_kick(&b->cpu);
 }

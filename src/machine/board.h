@@ -97,6 +97,8 @@ typedef struct BoardSnapshot {
     Pl011 uart;
     Pl031 rtc;
     Sp805State wdt;
+    uint64_t guest_ns; /* guest time: a restore continues from here, so timers
+                        * and the watchdog see the instant they were saved in */
 } BoardSnapshot;
 
 void board_save(const Board *b, BoardSnapshot *s);

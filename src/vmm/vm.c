@@ -295,10 +295,8 @@ void vm_step(Vm *vm, uint64_t budget)
                  vm->board.cpu.last_exc.esr, vm->board.cpu.last_exc.elr, vm->board.cpu.exc_repeats);
         break;
     case BOARD_WATCHDOG:
-        /* For now the end of the VM, its output up to the expiry kept. */
-        commit_last(vm);
-        vm_fail(vm, "the guest's watchdog expired");
-        return;
+        snprintf(why, sizeof why, "the guest's watchdog expired");
+        break;
     }
     if (!why[0] && vm->detect.failure[0])
         snprintf(why, sizeof why, "%s", vm->detect.failure);

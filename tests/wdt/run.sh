@@ -117,7 +117,7 @@ else
 fi
 killed=$(at expire "TANDEM-WDT daemon killed")
 exited=$(at expire "TANDEM-EXITED")
-if [ "$rc" = 4 ] && grep -q "^tandem: the guest's watchdog expired" "$W/expire.err" && [ -n "$killed" ]; then
+if [ "$rc" = 4 ] && grep -q "^tandem: .*the guest's watchdog expired" "$W/expire.err" && [ -n "$killed" ]; then
     delay=$(awk -v a="$killed" -v b="$exited" 'BEGIN { printf "%.2f", b - a }')
     if awk -v d="$delay" -v lo="$TIMEOUT_S" -v late="$LATE" 'BEGIN { exit !(d >= lo - 0.5 && d <= lo + late) }'; then
         echo "PASS wdt-expires (exit 4, ${delay} s after the daemon was killed; timeout ${TIMEOUT_S} s)"
@@ -183,7 +183,7 @@ printf '%s TANDEM-EXITED\n' "$EPOCHREALTIME" >>"$W/pause.log"
 rc=$(cat "$W/pause.rc" 2>/dev/null || echo none)
 killed=$(at pause "TANDEM-WDT daemon killed")
 exited=$(at pause "TANDEM-EXITED")
-if [ "$rc" = 4 ] && [ "$ctl_ok" = yes ] && grep -q "^tandem: the guest's watchdog expired" "$W/pause.err"; then
+if [ "$rc" = 4 ] && [ "$ctl_ok" = yes ] && grep -q "^tandem: .*the guest's watchdog expired" "$W/pause.err"; then
     ran=$(awk -v k="$killed" -v s="$stopped" -v r="$resumed" -v e="$exited" 'BEGIN { printf "%.2f", (s - k) + (e - r) }')
     wall=$(awk -v k="$killed" -v e="$exited" 'BEGIN { printf "%.2f", e - k }')
     if awk -v d="$ran" -v lo="$TIMEOUT_S" -v late="$LATE" 'BEGIN { exit !(d >= lo - 0.5 && d <= lo + late) }'; then
@@ -195,5 +195,25 @@ else
     echo "FAIL wdt-paused-stands-still ($(why_rc "$rc"), want 4; stop/cont while paused: $ctl_ok)"
     sed 's/^/    ctl: /' "$W/ctl.out" 2>/dev/null | tail -4
     show pause
+fi
+# 5. The watchdog as a fault-tolerance detector: a protected VM whose
+#    vCPU hangs (injected, with the hang detector off) stops feeding it; the
+#    expiry is a failure, the VM fails over to its last checkpoint and runs
+#    on: the daemon feeds again, stops with the magic close, exit 0, and the
+#    console shows nothing of the failed epoch.
+{
+    timeout 120 "$T" run --kernel "$K" --initrd "$I" --append "$BASE tandem.wdt=feed" --backup --inject hang@6s \
+        --hang-timeout 0 --stats --max-insns "$MAX_INSNS" </dev/null >"$W/ftw.log" 2>"$W/ftw.err"
+    echo $? >"$W/ftw.rc"
+}
+rc=$(cat "$W/ftw.rc")
+if [ "$rc" = 0 ] && grep -q "^tandem: injected hang" "$W/ftw.err" && grep -q "^tandem: failure: the guest's watchdog expired" "$W/ftw.err" &&
+    grep -q "^tandem: failover 1:" "$W/ftw.err" && grep -q 'TANDEM-WDT fed and stopped without expiring' "$W/ftw.log" &&
+    grep -q 'TANDEM-GUEST-DONE rc=0' "$W/ftw.log" && grep -q '^tandem: ft: checkpoints [0-9]*, failovers 1,' "$W/ftw.err"; then
+    echo "PASS wdt-failover-on-hang ($(grep -o 'failover 1:.*' "$W/ftw.err"))"
+else
+    echo "FAIL wdt-failover-on-hang ($(why_rc "$rc"), want 0 after one failover)"
+    grep '^tandem: \(injected\|failure\|failover\|failed\|ft:\)' "$W/ftw.err" | head -5 | sed 's/^/    /'
+    grep -a 'TANDEM-' "$W/ftw.log" | tail -3 | sed 's/^/    console: /'
 fi
 exit 0
