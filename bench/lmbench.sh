@@ -33,12 +33,16 @@ cd "$(dirname "$0")/.."
 # tandem2 is two 512 MiB VMs in one Tandem, both running the suite: the column
 # is the first VM's results (the second's console is logs/CONFIG.RUN.vm2.log),
 # so its ratio to "tandem" is the cost of sharing the host with a second VM.
+# tandem-ft protects the VM with a backup (checkpoint every 20 ms);
+# tandem-ft-ctxsw checkpoints at every guest context switch (the seed's choice).
 CONFIG_TABLE='
 tandem       | tandem | --mem 512M --no-rng-seed           | nokaslr
 qemu         | qemu   | -M virt,dtb-kaslr-seed=off         | nokaslr
 tandem-kpti  | tandem | --mem 512M --kaslr-seed 0x5eed1234 | -
 qemu-kpti    | qemu   | -M virt                            | -
 tandem-2vm   | tandem2 | --no-rng-seed                     | nokaslr
+tandem-ft    | tandem | --mem 512M --no-rng-seed --backup   | nokaslr
+tandem-ft-ctxsw | tandem | --mem 512M --no-rng-seed --backup --checkpoint context-switch | nokaslr
 '
 DEFAULT_CONFIGS=tandem,qemu
 FAMILIES="bw_mem lat_syscall lat_proc lat_ctx" # figure order

@@ -2,7 +2,7 @@
 # Tandem's main job: two VMs in one Tandem, both Debian's unmodified arm64
 # kernel and busybox on Tandem's own AArch64 CPU with shadow page tables,
 # sharing one pool of machine memory:
-#   alpha  an interactive shell on this terminal
+#   alpha  an interactive shell on this terminal, protected by a backup VM
 #   beta   runs the scripted workload on a socket console, then powers off
 # with a control socket for `tandem ctl`. Statistics for both follow at exit.
 # `scripts/demo.sh --single [run flags]` boots one VM the classic way instead.
@@ -24,7 +24,7 @@ cat >$D/two-vms.json <<JSON
   "control": "$D/control.sock",
   "stats": true,
   "vms": [
-    {"name": "alpha", "kernel": "$K", "initrd": "$I", "mem": "512M", "console": "stdio",
+    {"name": "alpha", "kernel": "$K", "initrd": "$I", "mem": "512M", "console": "stdio", "backup": true,
      "append": "console=ttyAMA0 panic=-1 nokaslr"},
     {"name": "beta", "kernel": "$K", "initrd": "$I", "mem": "256M", "console": "socket:$D/beta.sock",
      "append": "console=ttyAMA0 panic=-1 nokaslr quiet tandem.run=/usr/bin/tandem-smoke"}
@@ -33,7 +33,10 @@ cat >$D/two-vms.json <<JSON
 JSON
 cat >&2 <<MSG
 tandem: two VMs from $D/two-vms.json in 768 MiB of machine memory:
-tandem:   alpha (512 MiB) is this terminal: try \`cat /proc/meminfo\`, \`tandem-smoke\`, \`poweroff -f\`
+tandem:   alpha (512 MiB, with a backup VM) is this terminal: try \`cat /proc/meminfo\`,
+tandem:     \`tandem-smoke\`, \`poweroff -f\`; crash it from another terminal and watch it recover:
+tandem:     build/tandem ctl $D/control.sock inject-fault '{"vm": "alpha", "kind": "crash"}'
+tandem:     build/tandem ctl $D/control.sock query-ft '{"vm": "alpha"}'
 tandem:   beta (256 MiB) runs the workload; from another terminal:
 tandem:     build/tandem console $D/beta.sock          (Ctrl-A x detaches)
 tandem:     build/tandem ctl $D/control.sock query-stats

@@ -35,12 +35,21 @@ static void usage(FILE *f)
           "      --no-rng-seed      give the guest no boot entropy (/chosen/rng-seed), as QEMU's\n"
           "                         -M virt,dtb-kaslr-seed=off does\n"
           "      --max-insns N      stop after N guest instructions (exit status 3)\n"
+          "      --backup           keep a standby backup: checkpoints, and failover on a failure\n"
+          "      --checkpoint POLICY when to checkpoint: interval:MS (default interval:20),\n"
+          "                         vm-switch, context-switch, insns:N (a comma list)\n"
+          "      --inject KIND@TIME inject a fault TIME after start (4s, 2500ms); KIND is crash,\n"
+          "                         hang, bitflip[:N] or kernel-text (repeatable)\n"
+          "      --hang-timeout MS  no interrupt taken in MS of guest run time is a hang (default\n"
+          "                         5000; 0: never)\n"
+          "      --repeat-limit K   the same failure K times in a row stops the VM (default 3)\n"
           "Several VMs:\n"
           "  -c, --config FILE      JSON: {\"machine-mem\": \"1G\", \"control\": PATH, \"vms\": [{\"name\":\n"
           "                         \"alpha\", \"kernel\": …, \"mem\": \"512M\", \"console\": \"stdio\"}, …]};\n"
           "                         a VM takes the keys above (kernel, initrd, append, mem, console,\n"
           "                         on-reset (default reboot), dtb-out, kaslr-seed, no-rng-seed,\n"
-          "                         max-insns) and weight (slices per round, default 1)\n"
+          "                         max-insns, backup, checkpoint, inject (a list), hang-timeout,\n"
+          "                         repeat-limit) and weight (slices per round, default 1)\n"
           "Either way:\n"
           "      --machine-mem SIZE machine memory shared by all VMs (default: the sum of their RAM)\n"
           "      --control PATH     QMP-style control socket (see tandem ctl)\n"
@@ -51,19 +60,21 @@ static void usage(FILE *f)
           "\n"
           "Exit status: 0 every VM powered off (or quit), 1 bad usage or input,\n"
           "2 a guest asked for a reset (on-reset stop), 3 instruction limit reached,\n"
-          "4 a VM failed (stuck in an exception loop, or paused for memory with no\n"
-          "way to resume), 128+N terminated by signal N.\n",
+          "4 a VM failed (a kernel panic or oops, a hang, an exception loop, a repeated\n"
+          "failure of a protected VM, or paused for memory with no way to resume),\n"
+          "128+N terminated by signal N.\n",
           f);
 }
 
 enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR, OPT_NO_RNG, OPT_MACHINE_MEM, OPT_CONTROL,
-       OPT_CONSOLE, OPT_ON_RESET, OPT_SLICE };
+       OPT_CONSOLE, OPT_ON_RESET, OPT_SLICE, OPT_BACKUP, OPT_CHECKPOINT, OPT_INJECT, OPT_HANG, OPT_REPEAT };
 
 /* Flags that describe the one VM; an error with --config. */
 static bool is_vm_flag(int o)
 {
     return o == 'k' || o == 'i' || o == 'a' || o == 'm' || o == OPT_DTB_OUT || o == OPT_KASLR || o == OPT_NO_RNG ||
-           o == OPT_MAX_INSNS || o == OPT_CONSOLE || o == OPT_ON_RESET;
+           o == OPT_MAX_INSNS || o == OPT_CONSOLE || o == OPT_ON_RESET || o == OPT_BACKUP || o == OPT_CHECKPOINT ||
+           o == OPT_INJECT || o == OPT_HANG || o == OPT_REPEAT;
 }
 
 static bool set_string(char **dst, const char *v)
@@ -84,6 +95,31 @@ static bool apply_option(VmmConfig *cfg, int o, const char *arg, const char *fla
     case OPT_DTB_OUT: return set_string(&vm->dtb_out, arg);
     case OPT_CONSOLE: return set_string(&vm->console, arg);
     case OPT_NO_RNG: vm->no_rng_seed = true; return true;
+    case OPT_BACKUP: vm->backup = true; return true;
+    case OPT_CHECKPOINT:
+    case OPT_INJECT: {
+        char err[300];
+        if (o == OPT_CHECKPOINT ? vm_config_set_checkpoint(vm, arg, err, sizeof err)
+                                : vm_config_add_inject(vm, arg, err, sizeof err))
+            return true;
+        fprintf(stderr, "tandem: %s %s\n", flag, err);
+        return false;
+    }
+    case OPT_HANG:
+    case OPT_REPEAT: {
+        uint64_t n;
+        bool ok = parse_count(arg, &n) && (o == OPT_HANG ? n <= 3600000 : n >= 1 && n <= 1000);
+        if (!ok) {
+            fprintf(stderr, "tandem: %s '%s': %s\n", flag, arg,
+                    o == OPT_HANG ? "milliseconds from 0 (never) to 3600000" : "a count from 1 to 1000");
+            return false;
+        }
+        if (o == OPT_HANG)
+            vm->hang_timeout_ms = (uint32_t)n;
+        else
+            vm->repeat_limit = (unsigned)n;
+        return true;
+    }
     case OPT_STATS: cfg->stats = true; return true;
     case OPT_CONTROL: return set_string(&cfg->control, arg);
     case OPT_ON_RESET:
@@ -140,6 +176,9 @@ static int cmd_run(int argc, char **argv)
         {"machine-mem", required_argument, 0, OPT_MACHINE_MEM}, {"control", required_argument, 0, OPT_CONTROL},
         {"console", required_argument, 0, OPT_CONSOLE}, {"on-reset", required_argument, 0, OPT_ON_RESET},
         {"slice", required_argument, 0, OPT_SLICE},  {"help", no_argument, 0, 'h'},
+        {"backup", no_argument, 0, OPT_BACKUP},      {"checkpoint", required_argument, 0, OPT_CHECKPOINT},
+        {"inject", required_argument, 0, OPT_INJECT}, {"hang-timeout", required_argument, 0, OPT_HANG},
+        {"repeat-limit", required_argument, 0, OPT_REPEAT},
         {0, 0, 0, 0},
     };
     VmmConfig *cfg = calloc(1, sizeof *cfg);

@@ -14,10 +14,11 @@ static const Insn *exec_next_page(Cpu *c, const Insn *d)
 }
 
 /* A guest or device write is about to change a page holding decoded code. */
-static void code_written(void *opaque, uint64_t gfn)
+static bool code_written(void *opaque, uint64_t gfn)
 {
     Cpu *c = opaque;
     code_cache_invalidate(c, c->code->ram_base + gfn * PAGE_SIZE);
+    return true;
 }
 
 CodeCache *code_cache_new(Cpu *c)

@@ -60,6 +60,36 @@ void cpu_reset(Cpu *c, uint64_t pc)
     c->pc = pc;
 }
 
+void cpu_save(const Cpu *c, CpuArchState *s)
+{
+    memcpy(s->x, c->x, sizeof s->x);
+    memcpy(s->v, c->v, sizeof s->v);
+    s->nzcv = c->nzcv, s->el = c->el, s->daif = c->daif, s->spsel = c->spsel, s->il = c->il;
+    s->fpcr = c->fpcr, s->fpsr = c->fpsr;
+    s->excl_valid = c->excl_valid, s->excl_addr = c->excl_addr, s->excl_size = c->excl_size;
+    s->halted = c->halted;
+    s->sr = c->sr;
+    s->pc = c->pc;
+}
+
+void cpu_restore(Cpu *c, const CpuArchState *s)
+{
+    memcpy(c->x, s->x, sizeof s->x);
+    memcpy(c->v, s->v, sizeof s->v);
+    c->nzcv = s->nzcv, c->el = s->el, c->daif = s->daif, c->spsel = s->spsel, c->il = s->il;
+    c->fpcr = s->fpcr, c->fpsr = s->fpsr;
+    c->excl_valid = s->excl_valid, c->excl_addr = s->excl_addr, c->excl_size = s->excl_size;
+    c->halted = s->halted;
+    c->sr = s->sr;
+    c->pc = s->pc;
+    c->exc_repeats = 0;
+    update_fp_enabled(c);
+    mmu_flush_all(c);
+    mmu_update_context(c);
+    c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
+    c->code_va = TLB_INVALID;
+}
+
 /* ---- PSTATE ---- */
 
 uint64_t cpu_get_pstate(const Cpu *c)

@@ -133,6 +133,23 @@ typedef struct Cpu {
     } stats;
 } Cpu;
 
+/* The architectural state of the vCPU as plain data, for checkpoints. */
+typedef struct CpuArchState {
+    uint64_t x[REG_SLOTS];
+    VReg v[32];
+    uint32_t nzcv, el, daif, spsel, il, fpcr, fpsr;
+    bool excl_valid, halted;
+    uint64_t excl_addr;
+    uint32_t excl_size;
+    SysRegs sr;
+    uint64_t pc;
+} CpuArchState;
+
+void cpu_save(const Cpu *c, CpuArchState *s);
+/* Back to a saved state. Every cached translation is dropped: the guest's
+ * tables may have been different then. Call between runs only. */
+void cpu_restore(Cpu *c, const CpuArchState *s);
+
 /* Life cycle. */
 void cpu_init(Cpu *c, struct Bus *bus, const CpuPlatform *plat);
 void cpu_free(Cpu *c);

@@ -46,6 +46,12 @@ static void rtc_irq(void *opaque, bool level)
     gic_set_level(&b->gic, 32 + VIRT_RTC_SPI, level);
 }
 
+static void wdt_irq(void *opaque, bool level)
+{
+    Board *b = opaque;
+    gic_set_level(&b->gic, 32 + VIRT_WDT_SPI, level);
+}
+
 static void gic_changed(void *opaque)
 {
     Board *b = opaque;
@@ -73,11 +79,16 @@ static bool board_hvc(void *opaque, Cpu *c, uint16_t imm)
 }
 
 /* Guest time: host time since the board was made, less the time it was paused. */
-static uint64_t board_counter(void *opaque)
+static uint64_t board_guest_ns(void *opaque)
 {
     Board *b = opaque;
     uint64_t now = b->paused_since ? b->paused_since : monotonic_ns();
-    return (now - b->start_ns - b->paused_ns) / NS_PER_TICK;
+    return now - b->start_ns - b->paused_ns;
+}
+
+static uint64_t board_counter(void *opaque)
+{
+    return board_guest_ns(opaque) / NS_PER_TICK;
 }
 
 void board_pause_clock(Board *b, bool paused)
@@ -95,13 +106,16 @@ static bool timer_fires(uint64_t ctl, uint64_t cval, uint64_t now)
     return (ctl & 1) && !(ctl & 2) && now >= cval;
 }
 
-/* The generic timer's outputs are GIC inputs: sample them, then report the
- * IRQ line. Called by the CPU at every slice boundary. */
+/* The generic timer's and the watchdog's outputs are GIC inputs: sample
+ * them, then report the IRQ line. Called by the CPU at every slice
+ * boundary; an expired watchdog ends the run at once. */
 static bool board_irq_pending(void *opaque)
 {
     Board *b = opaque;
     const SysRegs *sr = &b->cpu.sr;
-    uint64_t now = board_counter(b);
+    uint64_t ns = board_guest_ns(b), now = ns / NS_PER_TICK;
+    if (!b->wdt.s.expired && sp805_advance(&b->wdt, ns))
+        cpu_request_stop(&b->cpu);
     gic_set_level(&b->gic, PPI_VIRT_TIMER, timer_fires(sr->cntv_ctl, sr->cntv_cval, now));
     gic_set_level(&b->gic, PPI_PHYS_TIMER, timer_fires(sr->cntp_ctl, sr->cntp_cval, now));
     return b->gic.irq_out;
@@ -109,13 +123,16 @@ static bool board_irq_pending(void *opaque)
 
 bool board_has_work(Board *b)
 {
-    return board_irq_pending(b);
+    return board_irq_pending(b) || b->wdt.s.expired;
 }
 
 uint64_t board_ns_to_timer(Board *b, uint64_t max_ns)
 {
     const SysRegs *sr = &b->cpu.sr;
-    uint64_t now = board_counter(b), best = max_ns;
+    uint64_t guest_ns = board_guest_ns(b), now = guest_ns / NS_PER_TICK;
+    uint64_t best = sp805_ns_to_event(&b->wdt, guest_ns);
+    if (best > max_ns)
+        best = max_ns;
     const uint64_t ctl[2] = {sr->cntv_ctl, sr->cntp_ctl}, cval[2] = {sr->cntv_cval, sr->cntp_cval};
     for (unsigned i = 0; i < 2; i++) {
         if ((ctl[i] & 3) != 1)
@@ -197,6 +214,10 @@ static bool load_kernel(Board *b, uint64_t *entry, uint64_t *end, const char *wh
         return false;
     }
     *entry = b->bus.ram_base + offset;
+    b->kernel_base = *entry;
+    /* Linux's Image starts with its text (head, then .text up to _etext:
+     * about the first half of the file); the rest is data. */
+    b->kernel_text_size = len / 2;
     *end = b->bus.ram_base + need;
     return true;
 }
@@ -290,10 +311,15 @@ static void board_wire_devices(Board *b)
     b->rtc.irq = rtc_irq;
     b->rtc.irq_opaque = b;
     pl031_init(&b->rtc);
+    b->wdt.now_ns = board_guest_ns;
+    b->wdt.irq = wdt_irq;
+    b->wdt.opaque = b;
+    sp805_init(&b->wdt);
     bus_add_mmio(&b->bus, VIRT_GICD_BASE, 0x10000, &gic_dist_ops, &b->gic, "gic-dist");
     bus_add_mmio(&b->bus, VIRT_GICC_BASE, 0x10000, &gic_cpu_ops, &b->gic, "gic-cpu");
     bus_add_mmio(&b->bus, VIRT_UART_BASE, 0x1000, &pl011_ops, &b->uart, "pl011");
     bus_add_mmio(&b->bus, VIRT_RTC_BASE, 0x1000, &pl031_ops, &b->rtc, "pl031");
+    bus_add_mmio(&b->bus, VIRT_WDT_BASE, 0x1000, &sp805_ops, &b->wdt, "sp805");
 }
 
 bool board_create(Board *b, const BoardConfig *cfg, const char *who)
@@ -327,11 +353,15 @@ bool board_create(Board *b, const BoardConfig *cfg, const char *who)
 BoardStatus board_step(Board *b, uint64_t budget)
 {
     Cpu *c = &b->cpu;
+    if (sp805_tick(&b->wdt))
+        return BOARD_WATCHDOG;
     b->psci_status = BOARD_RAN;
     CpuExit r = cpu_run(c, budget);
     pl031_tick(&b->rtc);
     if (b->psci_status != BOARD_RAN)
         return b->psci_status;
+    if (sp805_tick(&b->wdt))
+        return BOARD_WATCHDOG;
     if (r == CPU_EXIT_NOMEM)
         return BOARD_NOMEM;
     if (c->exc_repeats >= BOARD_STUCK_REPEATS)
@@ -354,4 +384,41 @@ void board_destroy(Board *b)
 {
     cpu_free(&b->cpu);
     bus_free(&b->bus);
+}
+
+void board_save(const Board *b, BoardSnapshot *s)
+{
+    cpu_save(&b->cpu, &s->cpu);
+    s->gic = b->gic;
+    s->uart = b->uart;
+    s->rtc = b->rtc;
+    s->wdt = b->wdt.s;
+    uint64_t now = b->paused_since ? b->paused_since : monotonic_ns();
+    s->guest_ns = now - b->start_ns - b->paused_ns;
+}
+
+void board_restore(Board *b, const BoardSnapshot *s)
+{
+    Gic gic = b->gic;
+    Pl011 uart = b->uart;
+    Pl031 rtc = b->rtc;
+    b->gic = s->gic;
+    b->gic.changed = gic.changed, b->gic.opaque = gic.opaque;
+    b->uart = s->uart;
+    b->uart.tx = uart.tx, b->uart.tx_opaque = uart.tx_opaque;
+    b->uart.irq = uart.irq, b->uart.irq_opaque = uart.irq_opaque;
+    b->rtc = s->rtc;
+    b->rtc.irq = rtc.irq, b->rtc.irq_opaque = rtc.irq_opaque;
+    b->wdt.s = s->wdt; /* the watchdog's wiring is outside its state */
+    /* The time between the save and now never happened for the guest, as
+     * if the VM had been paused (the RTC, host wall time, does move on). */
+    uint64_t now = b->paused_since ? b->paused_since : monotonic_ns();
+    b->paused_ns = now - b->start_ns - s->guest_ns;
+    cpu_restore(&b->cpu, &s->cpu);
+    cpu_kick(&b->cpu);
+}
+
+void board_end_step(Board *b)
+{
+    cpu_request_stop(&b->cpu);
 }

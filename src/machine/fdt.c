@@ -1,6 +1,7 @@
 /* Device tree for the virt-like board: the nodes a generic arm64 kernel
  * needs (memory, cpu, psci, timer, GICv2, fixed APB clock, PL011, PL031,
- * chosen), at QEMU virt's addresses. */
+ * chosen), at QEMU virt's addresses, and an SP805 watchdog with its 1 MHz
+ * clock. */
 #include "machine/fdt.h"
 
 #include <libfdt.h>
@@ -9,7 +10,7 @@
 
 #include "machine/board.h"
 
-enum { PHANDLE_GIC = 1, PHANDLE_CLK = 2 };
+enum { PHANDLE_GIC = 1, PHANDLE_CLK = 2, PHANDLE_WDT_CLK = 3 };
 
 /* A property of big-endian cells. */
 static int prop_cells(void *f, const char *name, const uint32_t *cells, unsigned n)
@@ -112,6 +113,14 @@ static bool build(const FdtConfig *cfg, void *f)
     TRY(fdt_property_u32(f, "phandle", PHANDLE_CLK));
     TRY(fdt_end_node(f));
 
+    TRY(fdt_begin_node(f, "wdt-clk"));
+    TRY(fdt_property_string(f, "compatible", "fixed-clock"));
+    TRY(fdt_property_u32(f, "#clock-cells", 0));
+    TRY(fdt_property_u32(f, "clock-frequency", SP805_CLOCK_HZ));
+    TRY(fdt_property_string(f, "clock-output-names", "wdogclk"));
+    TRY(fdt_property_u32(f, "phandle", PHANDLE_WDT_CLK));
+    TRY(fdt_end_node(f));
+
     static const char *const primecell_uart[] = {"arm,pl011", "arm,primecell"};
     static const char *const uart_clocks[] = {"uartclk", "apb_pclk"};
     TRY(fdt_begin_node(f, "pl011@9000000"));
@@ -132,6 +141,20 @@ static bool build(const FdtConfig *cfg, void *f)
     TRY(prop_cells(f, "interrupts", rtc_irq, 3));
     TRY(fdt_property_u32(f, "clocks", PHANDLE_CLK));
     TRY(fdt_property_string(f, "clock-names", "apb_pclk"));
+    TRY(fdt_end_node(f));
+
+    /* The driver counts with the first clock (its rate sets the load value);
+     * the AMBA bus enables apb_pclk to read the ID registers. */
+    static const char *const primecell_wdt[] = {"arm,sp805", "arm,primecell"};
+    static const char *const wdt_clocks[] = {"wdog_clk", "apb_pclk"};
+    TRY(fdt_begin_node(f, "watchdog@90c0000"));
+    TRY(prop_strings(f, "compatible", primecell_wdt, 2));
+    TRY(prop_reg(f, VIRT_WDT_BASE, 0x1000));
+    static const uint32_t wdt_irq[] = {0, VIRT_WDT_SPI, 4};
+    TRY(prop_cells(f, "interrupts", wdt_irq, 3));
+    static const uint32_t wdt_clk[] = {PHANDLE_WDT_CLK, PHANDLE_CLK};
+    TRY(prop_cells(f, "clocks", wdt_clk, 2));
+    TRY(prop_strings(f, "clock-names", wdt_clocks, 2));
     TRY(fdt_end_node(f));
 
     TRY(fdt_end_node(f));

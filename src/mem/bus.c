@@ -43,8 +43,8 @@ bool bus_write(Bus *b, uint64_t pa, const void *src, uint64_t len)
         if (!p2m_contains(&b->p2m, pa))
             return false;
         uint64_t gfn = p2m_index(&b->p2m, pa);
-        if (!p2m_writable(&b->p2m, gfn))
-            p2m_write_fault(&b->p2m, gfn);
+        if (!p2m_writable(&b->p2m, gfn) && !p2m_write_fault(&b->p2m, gfn))
+            return false;
         uint8_t *d = bus_ram_ptr(b, pa, n);
         if (!d)
             return false;

@@ -37,7 +37,8 @@ bool frames_init(FramePool *p, uint64_t bytes)
     p->base = base;
     p->used_map = calloc(words ? words : 1, sizeof *p->used_map);
     p->dirty_map = calloc(words ? words : 1, sizeof *p->dirty_map);
-    if (!p->used_map || !p->dirty_map) {
+    p->refs = calloc(p->nframes ? p->nframes : 1, sizeof *p->refs);
+    if (!p->used_map || !p->dirty_map || !p->refs) {
         frames_destroy(p);
         return false;
     }
@@ -53,6 +54,7 @@ void frames_destroy(FramePool *p)
         munmap(p->base, pool_bytes(p));
     free(p->used_map);
     free(p->dirty_map);
+    free(p->refs);
     memset(p, 0, sizeof *p);
 }
 
@@ -78,6 +80,7 @@ FrameId frames_alloc(FramePool *p, FrameId hint)
     }
     FrameId f = hint < p->nframes && !bit_test(p->used_map, hint) ? hint : find_free(p);
     bit_set(p->used_map, f);
+    p->refs[f] = 1;
     if (bit_test(p->dirty_map, f)) {
         memset(frame_ptr(p, f), 0, FRAME_SIZE);
         bit_clear(p->dirty_map, f);
@@ -89,6 +92,8 @@ FrameId frames_alloc(FramePool *p, FrameId hint)
 
 void frames_free(FramePool *p, FrameId f)
 {
+    if (--p->refs[f])
+        return;
     bit_clear(p->used_map, f);
     bit_set(p->dirty_map, f);
     p->used--;
@@ -100,8 +105,17 @@ void frames_free_run(FramePool *p, FrameId first, uint64_t n)
         return;
     madvise(frame_ptr(p, first), n * FRAME_SIZE, MADV_DONTNEED);
     for (uint64_t i = 0; i < n; i++) {
+        p->refs[first + i] = 0;
         bit_clear(p->used_map, first + i);
         bit_clear(p->dirty_map, first + i);
     }
     p->used -= n;
+}
+
+bool frames_ref(FramePool *p, FrameId f)
+{
+    if (p->refs[f] == UINT16_MAX)
+        return false;
+    p->refs[f]++;
+    return true;
 }

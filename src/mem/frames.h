@@ -26,6 +26,7 @@ typedef struct FramePool {
     uint64_t high_water;
     uint64_t *used_map; /* one bit per frame */
     uint64_t *dirty_map; /* freed without being returned to the host: zero before reuse */
+    uint16_t *refs;     /* owners of each frame (guest pages of one or more p2ms) */
     uint64_t cursor;    /* where the next search for a free frame starts (in words) */
     uint64_t failures;  /* allocations refused because the pool was exhausted */
 } FramePool;
@@ -38,10 +39,19 @@ void frames_destroy(FramePool *p);
 /* A zero-filled frame, `hint` if it is free; FRAME_NONE when the pool is
  * exhausted. */
 FrameId frames_alloc(FramePool *p, FrameId hint);
-/* Give a frame back. Its contents are forgotten (the next owner sees zeros). */
+/* Drop one owner of a frame; the last one gives it back, and its contents
+ * are forgotten (the next owner sees zeros). */
 void frames_free(FramePool *p, FrameId f);
-/* Give back frames [first, first + n) and return their memory to the host. */
+/* Give back frames [first, first + n), each with one owner, and return their
+ * memory to the host. */
 void frames_free_run(FramePool *p, FrameId first, uint64_t n);
+/* One more owner (a second guest page, or a backup, maps the frame). False
+ * when the count is at its limit. */
+bool frames_ref(FramePool *p, FrameId f);
+static inline unsigned frames_owners(const FramePool *p, FrameId f)
+{
+    return p->refs[f];
+}
 
 static inline uint8_t *frame_ptr(const FramePool *p, FrameId f)
 {

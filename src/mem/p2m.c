@@ -34,6 +34,10 @@ static void free_all_frames(P2m *m)
         if (m->state[i] != PAGE_RESIDENT)
             continue;
         FrameId f = m->frame[i];
+        if (frames_owners(m->pool, f) > 1) { /* shared: the other owner keeps it */
+            frames_free(m->pool, f);
+            continue;
+        }
         if (len && f == run + len) {
             len++;
             continue;
@@ -97,7 +101,7 @@ void p2m_discard(P2m *m, uint64_t gfn)
     m->resident--;
 }
 
-uint8_t p2m_watch(P2m *m, const char *name, void (*written)(void *, uint64_t), void *opaque)
+uint8_t p2m_watch(P2m *m, const char *name, bool (*written)(void *, uint64_t), void *opaque)
 {
     if (m->nwatch == MEM_WATCHERS)
         return 0;
@@ -114,14 +118,87 @@ void p2m_write_protect(P2m *m, uint64_t gfn, uint8_t watcher_bit)
         m->cache.write_protected(m->cache.opaque, gfn);
 }
 
-void p2m_write_fault(P2m *m, uint64_t gfn)
+void p2m_write_protect_many(P2m *m, const uint32_t *gfns, size_t n, uint8_t watcher_bit)
 {
-    uint8_t bits = m->wp[gfn];
+    for (size_t i = 0; i < n; i++)
+        m->wp[gfns[i]] |= watcher_bit;
+    m->stats.write_protects += n;
+    if (n && m->cache.write_protected)
+        m->cache.write_protected(m->cache.opaque, gfns[0]);
+}
+
+void p2m_write_protect_all(P2m *m, uint8_t watcher_bit)
+{
+    for (uint64_t i = 0; i < m->npages; i++)
+        m->wp[i] |= watcher_bit;
+    m->stats.write_protects += m->npages;
+    if (m->cache.write_protected)
+        m->cache.write_protected(m->cache.opaque, 0);
+}
+
+bool p2m_write_fault(P2m *m, uint64_t gfn)
+{
+    uint8_t bits = m->wp[gfn], failed = 0;
     m->wp[gfn] = 0;
     m->stats.write_faults++;
-    for (unsigned i = 0; bits; i++, bits >>= 1)
-        if ((bits & 1) && m->watch[i].written)
-            m->watch[i].written(m->watch[i].opaque, gfn);
+    for (unsigned i = 0; bits >> i; i++)
+        if (((bits >> i) & 1) && m->watch[i].written && !m->watch[i].written(m->watch[i].opaque, gfn))
+            failed |= (uint8_t)(1u << i);
+    m->wp[gfn] |= failed; /* they are asked again when the write is retried */
+    return failed == 0;
+}
+
+void p2m_change_many(P2m *m, const uint32_t *gfns, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        m->gen[gfns[i]]++;
+    m->stats.changes += n;
+    if (n && m->cache.pages_changing)
+        m->cache.pages_changing(m->cache.opaque, gfns, n);
+}
+
+bool p2m_share_from(P2m *dst, const P2m *src, uint64_t gfn)
+{
+    bool resident = src->state[gfn] == PAGE_RESIDENT;
+    if (resident && dst->state[gfn] == PAGE_RESIDENT && dst->frame[gfn] == src->frame[gfn])
+        return true;
+    if (resident && !frames_ref(src->pool, src->frame[gfn]))
+        return false;
+    if (dst->state[gfn] == PAGE_RESIDENT) {
+        p2m_change(dst, gfn);
+        frames_free(dst->pool, dst->frame[gfn]);
+        dst->resident--;
+    }
+    dst->frame[gfn] = resident ? src->frame[gfn] : FRAME_NONE;
+    dst->state[gfn] = resident ? PAGE_RESIDENT : PAGE_ABSENT;
+    dst->resident += resident;
+    return true;
+}
+
+bool p2m_break_share(P2m *m, uint64_t gfn)
+{
+    if (!p2m_is_shared(m, gfn))
+        return true;
+    FrameId old = m->frame[gfn], f = frames_alloc(m->pool, FRAME_NONE);
+    if (f == FRAME_NONE) {
+        m->out_of_memory = true;
+        m->stats.nomem++;
+        return false;
+    }
+    memcpy(frame_ptr(m->pool, f), frame_ptr(m->pool, old), FRAME_SIZE);
+    p2m_change(m, gfn);
+    m->frame[gfn] = f;
+    frames_free(m->pool, old);
+    return true;
+}
+
+void p2m_exchange(P2m *a, P2m *b)
+{
+    FrameId *f = a->frame;
+    uint8_t *st = a->state;
+    uint64_t r = a->resident;
+    a->frame = b->frame, a->state = b->state, a->resident = b->resident;
+    b->frame = f, b->state = st, b->resident = r;
 }
 
 void p2m_harvest_access(P2m *m)

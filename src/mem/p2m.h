@@ -38,6 +38,8 @@ typedef struct MemCacheOps {
     void (*write_protected)(void *opaque, uint64_t gfn);
     /* Mark as accessed every page the caches can reach without a miss. */
     void (*harvest_access)(void *opaque, struct P2m *m);
+    /* Many pages changed at once (their generations are already bumped). */
+    void (*pages_changing)(void *opaque, const uint32_t *gfns, size_t n);
 } MemCacheOps;
 
 /* A subscriber to write-protect events. */
@@ -45,7 +47,9 @@ typedef struct MemCacheOps {
 typedef struct MemWatcher {
     const char *name;
     void *opaque;
-    void (*written)(void *opaque, uint64_t gfn); /* the page is about to be written */
+    /* The page is about to be written. False: the watcher could not do what
+     * it needs first (no machine frame); the write must wait. */
+    bool (*written)(void *opaque, uint64_t gfn);
 } MemWatcher;
 
 typedef struct P2mStats {
@@ -115,12 +119,33 @@ void p2m_change(P2m *m, uint64_t gfn);
 /* Take page gfn's frame away (it reads as zeros when touched again). */
 void p2m_discard(P2m *m, uint64_t gfn);
 
+/* Many pages change at once (one cache pass): event 1 for each of gfns. */
+void p2m_change_many(P2m *m, const uint32_t *gfns, size_t n);
+
+/* Frames shared between p2ms of one pool (a backup VM, page sharing). */
+/* dst's page gfn maps src's frame for it (or is absent like it). */
+bool p2m_share_from(P2m *dst, const P2m *src, uint64_t gfn);
+/* Give page gfn a frame of its own if it shares one (copy on write);
+ * false if machine memory is exhausted. */
+bool p2m_break_share(P2m *m, uint64_t gfn);
+static inline bool p2m_is_shared(const P2m *m, uint64_t gfn)
+{
+    return m->state[gfn] == PAGE_RESIDENT && frames_owners(m->pool, m->frame[gfn]) > 1;
+}
+/* Swap the two maps' frame tables: each now has the other's memory (O(1));
+ * the caller announces the pages whose contents differ (p2m_change_many). */
+void p2m_exchange(P2m *a, P2m *b);
+
 /* Event 2. Returns the watcher's bit, or 0 if there is no room. */
-uint8_t p2m_watch(P2m *m, const char *name, void (*written)(void *, uint64_t), void *opaque);
+uint8_t p2m_watch(P2m *m, const char *name, bool (*written)(void *, uint64_t), void *opaque);
 void p2m_write_protect(P2m *m, uint64_t gfn, uint8_t watcher_bit);
+/* The same for many pages, with one pass of the caches. */
+void p2m_write_protect_many(P2m *m, const uint32_t *gfns, size_t n, uint8_t watcher_bit);
+void p2m_write_protect_all(P2m *m, uint8_t watcher_bit);
 /* A guest (or device) write is about to reach write-protected page gfn:
- * every watcher that asked is told, then the page is writable. */
-void p2m_write_fault(P2m *m, uint64_t gfn);
+ * every watcher that asked is told, then the page is writable. False if a
+ * watcher could not proceed (no machine frame): the write must be retried. */
+bool p2m_write_fault(P2m *m, uint64_t gfn);
 static inline bool p2m_writable(const P2m *m, uint64_t gfn)
 {
     return m->wp[gfn] == 0;

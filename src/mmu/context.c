@@ -71,6 +71,15 @@ static void page_changing(void *opaque, uint64_t gfn)
     cache_event(c);
 }
 
+static void pages_changing(void *opaque, const uint32_t *gfns, size_t n)
+{
+    Cpu *c = opaque;
+    c->mmu->stats.page_changes += n;
+    for (size_t i = 0; i < n; i++)
+        code_cache_invalidate(c, c->bus->p2m.base + (uint64_t)gfns[i] * PAGE_SIZE);
+    cache_event(c);
+}
+
 static void write_protected(void *opaque, uint64_t gfn)
 {
     Cpu *c = opaque;
@@ -111,7 +120,8 @@ void mmu_init(Cpu *c)
     c->code_tlb = m->flat.code_tlb;
     c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
     c->bus->p2m.cache = (MemCacheOps){.opaque = c, .page_changing = page_changing,
-                                      .write_protected = write_protected, .harvest_access = harvest_access};
+                                      .write_protected = write_protected, .harvest_access = harvest_access,
+                                      .pages_changing = pages_changing};
 }
 
 void mmu_destroy(Cpu *c)

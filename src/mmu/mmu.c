@@ -102,7 +102,8 @@ void mmu_store_slow(Cpu *c, uint64_t va, uint64_t val, unsigned size, unsigned f
         uint64_t gfn = p2m_index(&c->bus->p2m, t.pa);
         if (!p2m_writable(&c->bus->p2m, gfn)) {
             c->mmu->stats.write_traps++;
-            p2m_write_fault(&c->bus->p2m, gfn);
+            if (!p2m_write_fault(&c->bus->p2m, gfn))
+                stall_nomem(c, insn_pc(c, c->cur));
             /* A watcher may have given the page another frame (copy on write). */
             host = ram_or_stall(c, t.pa, size, insn_pc(c, c->cur));
         }

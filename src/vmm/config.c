@@ -12,6 +12,9 @@
 
 #include "machine/board.h"
 #include "vmm/console.h"
+#include "ft/detect.h"
+#include "ft/inject.h"
+#include "ft/policy.h"
 
 bool parse_size(const char *s, uint64_t *out)
 {
@@ -57,6 +60,31 @@ void vm_config_defaults(VmConfig *v)
     v->mem = 512ull << 20;
     v->on_reset = ON_RESET_REBOOT;
     v->weight = 1;
+    v->hang_timeout_ms = FT_DEFAULT_HANG_MS;
+    v->repeat_limit = 3;
+}
+
+bool vm_config_add_inject(VmConfig *v, const char *text, char *err, size_t errlen)
+{
+    Injection inj;
+    if (!inject_parse(text, true, &inj, err, errlen))
+        return false;
+    if (v->ninject == VM_MAX_INJECT) {
+        snprintf(err, errlen, "at most %d injections per VM", VM_MAX_INJECT);
+        return false;
+    }
+    v->inject[v->ninject] = strdup(text);
+    return v->inject[v->ninject++] != NULL;
+}
+
+bool vm_config_set_checkpoint(VmConfig *v, const char *text, char *err, size_t errlen)
+{
+    FtPolicy p;
+    if (!ft_policy_parse(text, &p, err, errlen))
+        return false;
+    free(v->checkpoint);
+    v->checkpoint = strdup(text);
+    return v->checkpoint != NULL;
 }
 
 /* ---- reading the JSON file ---- */
@@ -174,6 +202,43 @@ static bool vm_key(const Ctx *x, VmConfig *v, const char *key, json_object *val)
         v->weight = (unsigned)n;
         return true;
     }
+    if (!strcmp(key, "backup"))
+        return get_bool(x, key, val, &v->backup);
+    if (!strcmp(key, "checkpoint")) {
+        char err[300];
+        if (!json_object_is_type(val, json_type_string))
+            return fail(x, key, "must be a string such as \"interval:20\"");
+        return vm_config_set_checkpoint(v, json_object_get_string(val), err, sizeof err) || fail(x, key, "%s", err);
+    }
+    if (!strcmp(key, "inject")) {
+        char err[300];
+        if (!json_object_is_type(val, json_type_array))
+            return fail(x, key, "must be a list such as [\"crash@4s\"]");
+        for (size_t i = 0; i < json_object_array_length(val); i++) {
+            json_object *e = json_object_array_get_idx(val, i);
+            if (!json_object_is_type(e, json_type_string))
+                return fail(x, key, "each injection is a string KIND@TIME");
+            if (!vm_config_add_inject(v, json_object_get_string(e), err, sizeof err))
+                return fail(x, key, "%s", err);
+        }
+        return true;
+    }
+    if (!strcmp(key, "hang-timeout")) {
+        if (!get_count(x, key, val, &n))
+            return false;
+        if (n > 3600000)
+            return fail(x, key, "at most 3600000 ms");
+        v->hang_timeout_ms = (uint32_t)n;
+        return true;
+    }
+    if (!strcmp(key, "repeat-limit")) {
+        if (!get_count(x, key, val, &n))
+            return false;
+        if (n < 1 || n > 1000)
+            return fail(x, key, "from 1 to 1000");
+        v->repeat_limit = (unsigned)n;
+        return true;
+    }
     if (!strcmp(key, "on-reset")) {
         const char *s = json_object_is_type(val, json_type_string) ? json_object_get_string(val) : "";
         if (!strcmp(s, "reboot"))
@@ -185,7 +250,8 @@ static bool vm_key(const Ctx *x, VmConfig *v, const char *key, json_object *val)
         return true;
     }
     return fail(x, key, "unknown key (a VM takes name, kernel, initrd, append, mem, console, kaslr-seed, "
-                        "no-rng-seed, max-insns, dtb-out, on-reset, weight)");
+                        "no-rng-seed, max-insns, dtb-out, on-reset, weight, backup, checkpoint, inject, "
+                        "hang-timeout, repeat-limit)");
 }
 
 static bool read_vm(Ctx *x, VmConfig *v, json_object *o, unsigned i)
@@ -361,6 +427,9 @@ void config_free(VmmConfig *c)
         free(v->append);
         free(v->dtb_out);
         free(v->console);
+        free(v->checkpoint);
+        for (unsigned j = 0; j < v->ninject; j++)
+            free(v->inject[j]);
     }
     free(c->control);
     memset(c, 0, sizeof *c);

@@ -4,6 +4,7 @@
 #define TANDEM_VMM_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TANDEM_VERSION_MAJOR 0
@@ -13,6 +14,7 @@
 
 #define VM_NAME_MAX 32
 #define VMM_MAX_VMS 16
+#define VM_MAX_INJECT 16
 #define VMM_DEFAULT_SLICE (1ull << 20) /* instructions per scheduling slice (~3 ms) */
 
 typedef enum OnReset { ON_RESET_REBOOT, ON_RESET_STOP } OnReset;
@@ -26,6 +28,13 @@ typedef struct VmConfig {
     uint64_t max_insns; /* 0: unlimited */
     OnReset on_reset;
     unsigned weight;    /* slices per round */
+    /* Fault tolerance. */
+    bool backup;        /* a standby backup VM with checkpoints */
+    char *checkpoint;   /* policy (ft/policy.h); NULL: the default */
+    char *inject[VM_MAX_INJECT]; /* KIND@TIME */
+    unsigned ninject;
+    uint32_t hang_timeout_ms; /* no progress this long is a hang; 0: never */
+    unsigned repeat_limit;    /* the same failure this often in a row is not transient */
 } VmConfig;
 
 typedef struct VmmConfig {
@@ -40,6 +49,9 @@ typedef struct VmmConfig {
 
 /* A VM entry with the defaults. */
 void vm_config_defaults(VmConfig *v);
+/* Fault-tolerance settings, checked as they are set (messages in err). */
+bool vm_config_add_inject(VmConfig *v, const char *text, char *err, size_t errlen);
+bool vm_config_set_checkpoint(VmConfig *v, const char *text, char *err, size_t errlen);
 /* Read FILE into c (defaults first). On error print one line naming the
  * file, the VM and the key, and return false. */
 bool config_load(VmmConfig *c, const char *file);

@@ -277,6 +277,53 @@ static bool cmd_cont(Control *c, json_object *args, json_object **ret, char *err
     return set_running(c, args, true, err, errlen);
 }
 
+/* The one VM a command names ("vm"; may be left out when there is one VM). */
+static Vm *one_vm(Control *c, json_object *args, char *err, size_t errlen)
+{
+    Vm *list[VMM_MAX_VMS];
+    unsigned n;
+    if (!select_vms(c, args, list, &n, err, errlen))
+        return NULL;
+    if (n != 1) {
+        snprintf(err, errlen, "name the VM: {\"vm\": NAME}");
+        return NULL;
+    }
+    return list[0];
+}
+
+static bool cmd_checkpoint(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
+{
+    Vm *vm = one_vm(c, args, err, errlen);
+    return vm && vm_checkpoint_now(vm, err, errlen);
+}
+
+static bool cmd_failover(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
+{
+    Vm *vm = one_vm(c, args, err, errlen);
+    return vm && vm_force_failover(vm, err, errlen);
+}
+
+static bool cmd_query_ft(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
+{
+    Vm *vm = one_vm(c, args, err, errlen);
+    if (vm)
+        *ret = stats_ft_json(vm);
+    return vm != NULL;
+}
+
+static bool cmd_inject_fault(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
+{
+    Vm *vm = one_vm(c, args, err, errlen);
+    json_object *kind;
+    if (!vm)
+        return false;
+    if (!json_object_object_get_ex(args, "kind", &kind) || !json_object_is_type(kind, json_type_string)) {
+        snprintf(err, errlen, "give the kind: {\"vm\": NAME, \"kind\": \"crash\"} (crash, hang, bitflip[:N], kernel-text)");
+        return false;
+    }
+    return vm_inject(vm, json_object_get_string(kind), err, errlen);
+}
+
 static bool cmd_quit(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
 {
     vmm_quit(c->vmm);
@@ -298,6 +345,10 @@ static const Command commands[] = {
     {"stop", cmd_stop, "vm"},
     {"cont", cmd_cont, "vm"},
     {"quit", cmd_quit, ""},
+    {"checkpoint", cmd_checkpoint, "vm"},
+    {"failover", cmd_failover, "vm"},
+    {"query-ft", cmd_query_ft, "vm"},
+    {"inject-fault", cmd_inject_fault, "vm,kind"},
     {"query-version", cmd_query_version, ""},
     {"query-commands", cmd_query_commands, ""},
 };

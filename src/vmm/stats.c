@@ -44,8 +44,26 @@ static void print_vm(const Vm *vm, FILE *f, const char *p)
                ", write-protects %" PRIu64 ", write traps %" PRIu64 ", out-of-memory stalls %" PRIu64 "\n",
             p, p2m->resident, p2m->npages, p2m->resident * FRAME_SIZE >> 20, m->page_changes, m->write_protects,
             m->write_traps, m->nomem_stalls);
+    if (vm->backup) {
+        const Backup *b = vm->backup;
+        const FtStats *t = &b->stats;
+        uint64_t priv = backup_private_frames(b);
+        fprintf(f, "%sft: checkpoints %" PRIu64 ", failovers %" PRIu64 ", pages copied %" PRIu64
+                   ", pages committed %" PRIu64 " (last epoch %" PRIu64 ", max %" PRIu64 "), pages shared %" PRIu64
+                   ", checkpoint pause mean %.1f us, p50 %u us, p99 %u us, max %.1f us, failover time last %.1f us, max %.1f us"
+                   ", backup memory %" PRIu64 " KiB, output held up to %.1f ms\n",
+                p, t->checkpoints, t->failovers, t->pages_copied, t->pages_committed, t->last_epoch_pages,
+                t->max_epoch_pages, b->mem.resident - priv,
+                t->checkpoints ? (double)t->pause_total_ns / 1e3 / (double)t->checkpoints : 0.0,
+                backup_pause_percentile(b, 50), backup_pause_percentile(b, 99), (double)t->pause_max_ns / 1e3, (double)t->failover_last_ns / 1e3,
+                (double)t->failover_max_ns / 1e3, priv * FRAME_SIZE >> 10, (double)t->held_max_ns / 1e6);
+    }
     fprintf(f, "%svm: slices %" PRIu64 ", reboots %" PRIu64 ", console out %" PRIu64 " bytes, in %" PRIu64 " bytes\n",
             p, vm->slices, vm->reboots, vm->console.bytes_out, vm->console.bytes_in);
+    const Sp805State *w = &vm->board.wdt.s;
+    fprintf(f, "%swatchdog: %s, interrupts %" PRIu64 ", pets %" PRIu64 ", expiries %" PRIu64 "\n", p,
+            w->expired ? "expired" : w->control & SP805_INTEN ? "running" : "stopped", w->interrupts, w->pets,
+            w->expiries);
 }
 
 void stats_print_vmm(const Vmm *v, FILE *f)
@@ -74,6 +92,47 @@ static void add_u64(json_object *o, const char *k, uint64_t n)
     json_object_object_add(o, k, json_object_new_int64((int64_t)n));
 }
 
+json_object *stats_ft_json(const Vm *vm)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "vm", json_object_new_string(vm->cfg.name));
+    json_object_object_add(o, "protected", json_object_new_boolean(vm->backup != NULL));
+    add_u64(o, "failures", vm->failures);
+    json_object_object_add(o, "last-failure", json_object_new_string(vm->failure_reason));
+    if (!vm->backup)
+        return o;
+    const Backup *b = vm->backup;
+    const FtStats *t = &b->stats;
+    uint64_t priv = backup_private_frames(b);
+    add_u64(o, "checkpoints", t->checkpoints);
+    add_u64(o, "failovers", t->failovers);
+    json_object_object_add(o, "last-checkpoint-age-ms", json_object_new_double((double)(monotonic_ns() - b->ckpt_ns) / 1e6));
+    json_object *pe = json_object_new_object();
+    add_u64(pe, "last", t->last_epoch_pages);
+    add_u64(pe, "max", t->max_epoch_pages);
+    add_u64(pe, "mean", t->checkpoints ? t->pages_committed / t->checkpoints : 0);
+    json_object_object_add(o, "pages-per-epoch", pe);
+    add_u64(o, "pages-copied", t->pages_copied);
+    add_u64(o, "pages-committed", t->pages_committed);
+    add_u64(o, "pages-shared", b->mem.resident - priv);
+    json_object *pu = json_object_new_object();
+    add_u64(pu, "mean", t->checkpoints ? t->pause_total_ns / 1000 / t->checkpoints : 0);
+    add_u64(pu, "p50", backup_pause_percentile(b, 50));
+    add_u64(pu, "p99", backup_pause_percentile(b, 99));
+    add_u64(pu, "max", t->pause_max_ns / 1000);
+    json_object_object_add(o, "pause-us", pu);
+    json_object *fo = json_object_new_object();
+    add_u64(fo, "last", t->failover_last_ns / 1000);
+    add_u64(fo, "max", t->failover_max_ns / 1000);
+    json_object_object_add(o, "failover-us", fo);
+    add_u64(o, "backup-bytes", priv * FRAME_SIZE);
+    add_u64(o, "output-held-bytes", b->held_len);
+    add_u64(o, "output-held-max-us", t->held_max_ns / 1000);
+    add_u64(o, "output-discarded-bytes", t->output_discarded);
+    add_u64(o, "input-replayed-bytes", t->input_replayed);
+    return o;
+}
+
 json_object *stats_vm_summary_json(const Vm *vm)
 {
     json_object *o = json_object_new_object();
@@ -95,7 +154,8 @@ static json_object *vm_json(const Vm *vm)
     add_u64(o, "wall-ns", monotonic_ns() - vm->created_ns);
     json_object_object_add(o, "mips", json_object_new_double(mips(vm_instructions(vm), vm->busy_ns)));
     add_u64(o, "slices", vm->slices);
-    json_object *mem = json_object_new_object(), *cpu = json_object_new_object(), *sh = json_object_new_object();
+    json_object *mem = json_object_new_object(), *cpu = json_object_new_object(), *sh = json_object_new_object(),
+                *wdt = json_object_new_object();
     add_u64(mem, "guest-bytes", vm->cfg.mem);
     if (vm->live) {
         const Cpu *c = &vm->board.cpu;
@@ -125,12 +185,19 @@ static json_object *vm_json(const Vm *vm)
         add_u64(sh, "tlbi-va-all-asid", m->tlbi_va_all_asid);
         add_u64(sh, "entries-removed", m->entries_removed);
         add_u64(sh, "tlb-revalidations", m->tlb_revalidations);
+        const Sp805State *w = &vm->board.wdt.s;
+        add_u64(wdt, "interrupts", w->interrupts);
+        add_u64(wdt, "pets", w->pets);
+        add_u64(wdt, "expiries", w->expiries);
+        json_object_object_add(wdt, "running", json_object_new_boolean(!w->expired && (w->control & SP805_INTEN)));
     } else {
         add_u64(mem, "resident-bytes", 0);
     }
     json_object_object_add(o, "memory", mem);
     json_object_object_add(o, "cpu", cpu);
     json_object_object_add(o, "shadow", sh);
+    json_object_object_add(o, "watchdog", wdt);
+    json_object_object_add(o, "ft", stats_ft_json(vm));
     return o;
 }
 

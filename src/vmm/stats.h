@@ -15,5 +15,7 @@ void stats_print_vmm(const Vmm *v, FILE *f);
 struct json_object *stats_vmm_json(const Vmm *v);
 /* query-vms: one VM's summary. */
 struct json_object *stats_vm_summary_json(const Vm *vm);
+/* query-ft: one VM's fault-tolerance figures. */
+struct json_object *stats_ft_json(const Vm *vm);
 
 #endif

@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ft/backup.h"
+#include "ft/detect.h"
+#include "ft/inject.h"
 #include "machine/board.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
@@ -28,7 +31,7 @@ typedef struct Vm {
     Board board;
     bool live;          /* board exists */
     VmState state;
-    char reason[160];   /* why it is in this state */
+    char reason[256];   /* why it is in this state */
     VmOutcome outcome;
     bool idle;          /* in WFI: runs again when an interrupt is pending */
     bool waiting_memory; /* paused because no machine frame was free */
@@ -37,6 +40,19 @@ typedef struct Vm {
     uint64_t busy_ns;    /* host time spent running it */
     uint64_t insns_done; /* instructions of earlier boots (reboots) */
     uint64_t reboots, slices, nomem_pauses;
+    /* Fault tolerance: detectors for every VM, the backup for a protected one. */
+    Detector detect;
+    Backup *backup;     /* NULL unless protected */
+    FtPolicy policy;
+    Injection inject[VM_MAX_INJECT + 8]; /* scheduled (--inject) and asked for (inject-fault) */
+    unsigned ninject;
+    uint64_t rng;
+    bool fault_injected;  /* since the last failure: such a failure is not the guest's own */
+    char last_failure[160]; /* the latest failure that counts for the repeat guard */
+    char failure_reason[200]; /* the latest failure of any kind */
+    uint64_t last_failure_ns;
+    unsigned repeats;     /* the same failure in a row */
+    uint64_t failures;
 } Vm;
 
 const char *vm_state_name(VmState s);
@@ -60,5 +76,12 @@ void vm_stop(Vm *vm, const char *why);
 void vm_fail(Vm *vm, const char *why);
 
 uint64_t vm_instructions(const Vm *vm);
+
+/* Console input for the guest (input replayed after a failover first). */
+void vm_feed_input(Vm *vm);
+/* Fault tolerance requests (control socket); false with a reason in err. */
+bool vm_checkpoint_now(Vm *vm, char *err, size_t errlen);
+bool vm_force_failover(Vm *vm, char *err, size_t errlen);
+bool vm_inject(Vm *vm, const char *kind, char *err, size_t errlen);
 
 #endif

@@ -160,16 +160,53 @@ void vmm_state_changed(Vmm *v, Vm *vm, VmState old)
     }
 }
 
-/* ---- the scheduler ---- */
+/* ---- fault tolerance ---- */
 
-static void feed_input(Vm *vm)
+static const char *label(const Vmm *v, const Vm *vm, char *buf, size_t len)
 {
-    if (!vm->live || vm->console.in_len == 0)
-        return;
-    uint8_t buf[CONSOLE_INBUF];
-    size_t n = console_take_input(&vm->console, buf, board_console_room(&vm->board));
-    board_console_input(&vm->board, buf, n);
+    snprintf(buf, len, "%s: ", vm->cfg.name);
+    return v->nvms > 1 || v->cfg->from_file ? buf : "";
 }
+
+void vmm_failure(Vmm *v, Vm *vm, const char *reason)
+{
+    char l[VM_NAME_MAX + 4];
+    fprintf(stderr, "tandem: %sfailure: %s\n", label(v, vm, l, sizeof l), reason);
+    if (!v->control)
+        return;
+    json_object *d = vm_event_data(vm);
+    json_object_object_add(d, "reason", json_object_new_string(reason));
+    json_object_object_add(d, "protected", json_object_new_boolean(vm->backup != NULL));
+    control_event(v->control, "FAILURE", d);
+}
+
+void vmm_failover(Vmm *v, Vm *vm, const char *reason, uint64_t recovery_ns, uint64_t rollback_ns)
+{
+    char l[VM_NAME_MAX + 4];
+    fprintf(stderr, "tandem: %sfailover %" PRIu64 ": back to the checkpoint of %.1f ms before, in %.0f us\n",
+            label(v, vm, l, sizeof l), vm->backup->stats.failovers, (double)rollback_ns / 1e6, (double)recovery_ns / 1e3);
+    if (!v->control)
+        return;
+    json_object *d = vm_event_data(vm);
+    json_object_object_add(d, "recovery-us", json_object_new_int64((int64_t)(recovery_ns / 1000)));
+    json_object_object_add(d, "rollback-ms", json_object_new_double((double)rollback_ns / 1e6));
+    json_object_object_add(d, "reason", json_object_new_string(reason));
+    control_event(v->control, "FAILOVER", d);
+}
+
+void vmm_injected(Vmm *v, Vm *vm, InjectKind kind, const char *what)
+{
+    char l[VM_NAME_MAX + 4];
+    fprintf(stderr, "tandem: %sinjected %s\n", label(v, vm, l, sizeof l), what);
+    if (!v->control)
+        return;
+    json_object *d = vm_event_data(vm);
+    json_object_object_add(d, "kind", json_object_new_string(inject_name(kind)));
+    json_object_object_add(d, "what", json_object_new_string(what));
+    control_event(v->control, "FAULT_INJECTED", d);
+}
+
+/* ---- the scheduler ---- */
 
 /* One round: every VM that has work runs one slice (its weight in slices). */
 static bool run_round(Vmm *v)
@@ -177,7 +214,7 @@ static bool run_round(Vmm *v)
     bool ran = false;
     for (unsigned i = 0; i < v->nvms && !v->quit && !pending_signal; i++) {
         Vm *vm = &v->vms[i];
-        feed_input(vm);
+        vm_feed_input(vm);
         if (!vm_runnable(vm))
             continue;
         vmm_publish(v, vm, VMM_EV_VM_SWITCH);

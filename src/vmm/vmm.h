@@ -68,5 +68,9 @@ void vmm_publish(Vmm *v, Vm *vm, VmmEvent ev);
 bool vmm_wants_mmu_events(const Vmm *v);
 /* Called by a VM whose state changed (publishes events, tells the control clients). */
 void vmm_state_changed(Vmm *v, Vm *vm, VmState old);
+/* Fault tolerance news from a VM: said on stderr and as control events. */
+void vmm_failure(Vmm *v, Vm *vm, const char *reason);
+void vmm_failover(Vmm *v, Vm *vm, const char *reason, uint64_t recovery_ns, uint64_t rollback_ns);
+void vmm_injected(Vmm *v, Vm *vm, InjectKind kind, const char *what);
 
 #endif

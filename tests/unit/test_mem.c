@@ -52,8 +52,8 @@ typedef struct Seen {
 static void seen_changing(void *o, uint64_t gfn) { ((Seen *)o)->changing++, ((Seen *)o)->last_gfn = gfn; }
 static void seen_protected(void *o, uint64_t gfn) { ((Seen *)o)->protected_++, ((Seen *)o)->last_gfn = gfn; }
 static void seen_harvest(void *o, P2m *m) { ((Seen *)o)->harvests++, p2m_mark_accessed(m, 7); }
-static void seen_written0(void *o, uint64_t gfn) { ((Seen *)o)->written[0]++, ((Seen *)o)->last_gfn = gfn; }
-static void seen_written1(void *o, uint64_t gfn) { ((Seen *)o)->written[1]++, ((Seen *)o)->last_gfn = gfn; }
+static bool seen_written0(void *o, uint64_t gfn) { ((Seen *)o)->written[0]++, ((Seen *)o)->last_gfn = gfn; return true; }
+static bool seen_written1(void *o, uint64_t gfn) { ((Seen *)o)->written[1]++, ((Seen *)o)->last_gfn = gfn; return true; }
 
 static void p2m_events_reach_subscribers(void **state)
 {
@@ -144,7 +144,7 @@ static void page_change_drops_soft_tlb_entries(void **state)
 }
 
 static unsigned watched_writes;
-static void count_write(void *o, uint64_t gfn) { watched_writes++; }
+static bool count_write(void *o, uint64_t gfn) { watched_writes++; return true; }
 
 /* Write-protecting a page whose writable entry is cached makes the next
  * store trap; the store still lands and later stores run at full speed. */
