@@ -9,7 +9,9 @@
 # tiny guests on the sanitized one. Every Tandem run is capped by --max-insns
 # and a timeout.
 # Environment: FT_ONLY=name,name (run only those tests), FT_JOBS (parallel
-# scenarios, default 2).
+# scenarios, default 2), FT_WORK=DIR (keep every run's console, stderr and
+# config there instead of a temporary directory), FT_TINY_OPTIMISED=1 (tiny
+# guests on the optimised build).
 set -u
 cd "$(dirname "$0")/../.."
 T=build/tandem
@@ -18,8 +20,13 @@ K=guest/out/Image
 I=guest/out/initramfs.cpio.gz
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
+if [ -n "${FT_WORK:-}" ]; then
+    W=$FT_WORK
+    mkdir -p "$W"
+else
+    W=$(mktemp -d)
+    trap 'rm -rf "$W"' EXIT
+fi
 
 missing=
 for tool in timeout qemu-system-aarch64 dtc "$PY"; do
