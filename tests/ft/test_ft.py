@@ -785,6 +785,9 @@ def s_ctl_errors():
                                ("checkpoint-unknown-vm", CMD_CHECKPOINT, {"vm": "no-such-vm"}),
                                ("inject-unknown-vm", CMD_INJECT, {"vm": "no-such-vm", "kind": "crash"})):
             res[key] = c.execute(cmd, args)
+        p = subprocess.run([T, "ctl", r.ctl, CMD_QUERY_FT, json.dumps({"vm": vm})], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=30)
+        res["ctl"] = (p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"))
         time.sleep(0.3)
         res["vms"] = c.vms()
         res["alive"] = r.t.alive()
@@ -1321,11 +1324,13 @@ def t_control_errors():
         r = s[k]
         check(isinstance(r, dict) and isinstance(r.get("error"), dict) and r["error"].get("desc"),
               "%s: expected an error reply, got %r" % (k, r))
+    rc, out, err = s["ctl"]
+    check(rc == 0 and '"checkpoints"' in out, "tandem ctl SOCKET %s: exit %d, %s" % (CMD_QUERY_FT, rc, tail(out + err, 2)))
     check(s["alive"], "Tandem died after the bad commands")
     check(s["rc"] == 0, "exit %s after quit" % s["rc"])
     rep = sanitizer_report(s["err"])
     check(not rep, "sanitizer: " + rep if rep else "")
-    return "bitflip accepted; bad kind, missing kind and unknown VMs refused"
+    return "bitflip accepted; bad kind, missing kind and unknown VMs refused; tandem ctl %s" % CMD_QUERY_FT
 
 
 def t_policy_insns():
