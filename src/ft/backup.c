@@ -107,7 +107,9 @@ uint64_t backup_budget(const Backup *b, uint64_t budget)
     if (!b->policy.insns)
         return budget;
     uint64_t done = b->board->cpu.icount - b->ckpt_icount;
-    uint64_t left = done >= b->policy.insns ? 1 : b->policy.insns - done;
+    if (done >= b->policy.insns)
+        return budget; /* overdue (the checkpoint waits for progress): run on normally */
+    uint64_t left = b->policy.insns - done;
     return left < budget ? left : budget;
 }
 
@@ -229,6 +231,8 @@ size_t backup_take_replay(Backup *b, uint8_t *buf, size_t room)
     size_t n = b->replay_len - b->replay_off;
     if (n > room)
         n = room;
+    if (!n)
+        return 0;
     memcpy(buf, b->replay + b->replay_off, n);
     b->replay_off += n;
     if (b->replay_off == b->replay_len)
