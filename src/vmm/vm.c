@@ -240,14 +240,15 @@ static void run_injections(Vm *vm, uint64_t now)
 /* Commit a checkpoint only when the guest showed progress in the slice just
  * run (it took an interrupt, or it is waiting for one): the state of a guest
  * that hung before the slice began is never made the one to roll back to.
- * With the hang detector off (a guest that takes no interrupts) every due
- * checkpoint commits. */
+ * A guest that has never taken an interrupt (early boot, a bare-metal
+ * program) cannot show progress that way: its due checkpoints commit. */
 static void maybe_checkpoint(Vm *vm, bool idle, uint64_t irqs_before, uint64_t now)
 {
     Backup *b = vm->backup;
     if (!b || !(idle || backup_due(b, now)))
         return;
-    if (!idle && vm->board.cpu.stats.irqs == irqs_before && !b->requested && vm->cfg.hang_timeout_ms)
+    uint64_t irqs = vm->board.cpu.stats.irqs;
+    if (!idle && irqs == irqs_before && irqs && !b->requested)
         return;
     backup_checkpoint(b);
 }
