@@ -16,14 +16,9 @@ while getopts "n:i:h" o; do
     *) sed -n '2,9p' "$0"; exit 1 ;;
     esac
 done
-TANDEM=${TANDEM:-build/tandem}
-K=guest/out/Image I=guest/out/initramfs.cpio.gz
-make -s build/tandem
-[ -s $K ] && [ -s $I ] || bash scripts/fetch-guest.sh >/dev/null
+. bench/guest-lib.sh
 OUT=build/bench/ft
 mkdir -p $OUT
-APPEND="console=ttyAMA0 panic=-1 quiet nokaslr tandem.run=/usr/bin/tandem-smoke"
-median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 workload() { sed -n '/^TANDEM-GUEST-UP/,/^TANDEM-GUEST-DONE/p' "$1" | tr -d '\r'; }
 
 # run NAME FLAGS...: RUNS runs; one line per run in $OUT/NAME.txt:

@@ -17,13 +17,9 @@ while getopts "n:s:h" o; do
     *) sed -n '2,10p' "$0"; exit 1 ;;
     esac
 done
-TANDEM=${TANDEM:-build/tandem}
-K=guest/out/Image I=guest/out/initramfs.cpio.gz
-make -s build/tandem
-[ -s $K ] && [ -s $I ] || bash scripts/fetch-guest.sh >/dev/null
+. bench/guest-lib.sh
 OUT=build/bench/vmm
 mkdir -p $OUT
-APPEND="console=ttyAMA0 panic=-1 quiet nokaslr tandem.run=/usr/bin/tandem-smoke"
 vm() { # NAME: one VM entry running the workload
     printf '{"name": "%s", "kernel": "%s", "initrd": "%s", "mem": "512M", "no-rng-seed": true, "append": "%s", "console": "file:%s/%s.log"}' \
         "$1" $K $I "$APPEND" $OUT "$1"
@@ -31,7 +27,6 @@ vm() { # NAME: one VM entry running the workload
 printf '{"vms": [%s]}\n' "$(vm one)" >$OUT/one.json
 printf '{"vms": [%s, %s]}\n' "$(vm alpha)" "$(vm beta)" >$OUT/two.json
 
-median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 # run NAME CONFIG SLICE: RUNS runs; appends "wall us_per_slice switches" lines to $OUT/NAME.txt
 run() {
     local name=$1 cfg=$2 slice=$3 t0 t1
