@@ -113,13 +113,16 @@ uint64_t backup_budget(const Backup *b, uint64_t budget)
     return left < budget ? left : budget;
 }
 
-/* The dirty pages are the checkpoint's now: the backup shares them again. */
+/* The dirty pages are the checkpoint's now: the backup copies them into
+ * frames of its own. (Sharing them again would cost a copy and a
+ * page-state change at the next write of every hot page, in the guest's
+ * time; the copy here costs the same bytes in the pause, with no event.) */
 static void commit_dirty(Backup *b)
 {
     P2m *m = primary(b);
     for (size_t i = 0; i < b->ndirty; i++) {
         uint32_t g = b->dirty[i];
-        p2m_share_from(&b->mem, m, g);
+        p2m_copy_from(&b->mem, m, g);
         b->dirty_map[g / 64] = 0;
     }
     p2m_write_protect_many(m, b->dirty, b->ndirty, b->watch);
@@ -178,7 +181,7 @@ uint64_t backup_failover(Backup *b)
     b->ndirty = n;
     p2m_change_many(m, b->dirty, n);
     for (size_t i = 0; i < n; i++) {
-        p2m_share_from(&b->mem, m, b->dirty[i]); /* the failed epoch's frames go */
+        p2m_copy_from(&b->mem, m, b->dirty[i]); /* the failed epoch's contents go */
         b->dirty_map[b->dirty[i] / 64] = 0;
     }
     p2m_write_protect_many(m, b->dirty, n, b->watch);

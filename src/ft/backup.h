@@ -8,17 +8,19 @@
  * (memory event 2): the page joins the epoch's dirty list and, if its frame
  * is shared with the backup, the primary gets a copy first, so the backup
  * keeps the checkpoint's contents. A checkpoint, taken between slices at an
- * instruction boundary, makes every dirty page shared again (the backup
- * drops its old frame and takes the primary's: no copy), protects those
- * pages again, and saves the vCPU and device state: memory, vCPU and
- * devices of one instant. Console output produced in an epoch is held and
+ * instruction boundary, copies every dirty page into the backup's own frame
+ * for it (a page once written stays private to each side, so the next
+ * epoch's first write to it costs a trap, not a copy), protects those pages
+ * again, and saves the vCPU and device state: memory, vCPU and devices of
+ * one instant. Console output produced in an epoch is held and
  * released by the checkpoint that ends it; console input given in an epoch
  * is kept.
  *
  * Failover exchanges the two frame tables (O(1)), announces the pages whose
  * contents differ (one cache pass), restores the saved vCPU and device
  * state, discards the held output and gives the kept input again. The old
- * primary's frames become the backup, re-synced to the checkpoint at once. */
+ * primary's frames become the backup, re-synced to the checkpoint at once
+ * (its differing pages copied over). */
 #ifndef TANDEM_BACKUP_H
 #define TANDEM_BACKUP_H
 
@@ -34,7 +36,7 @@
 
 typedef struct FtStats {
     uint64_t checkpoints, failovers;
-    uint64_t pages_copied;     /* copy-on-write of a shared page at its first write in an epoch */
+    uint64_t pages_copied;     /* copy-on-write of a shared page at its first write */
     uint64_t pages_committed;  /* dirty pages made part of a checkpoint */
     uint64_t last_epoch_pages, max_epoch_pages;
     uint64_t pause_total_ns, pause_max_ns;

@@ -175,6 +175,33 @@ bool p2m_share_from(P2m *dst, const P2m *src, uint64_t gfn)
     return true;
 }
 
+void p2m_copy_from(P2m *dst, const P2m *src, uint64_t gfn)
+{
+    if (src->state[gfn] != PAGE_RESIDENT) {
+        p2m_share_from(dst, src, gfn); /* absent in both */
+        return;
+    }
+    const uint8_t *from = frame_ptr(src->pool, src->frame[gfn]);
+    if (dst->state[gfn] == PAGE_RESIDENT && dst->frame[gfn] != src->frame[gfn] &&
+        frames_owners(dst->pool, dst->frame[gfn]) == 1) {
+        memcpy(frame_ptr(dst->pool, dst->frame[gfn]), from, FRAME_SIZE);
+        return;
+    }
+    FrameId f = frames_alloc(dst->pool, FRAME_NONE);
+    if (f == FRAME_NONE) {
+        p2m_share_from(dst, src, gfn);
+        return;
+    }
+    memcpy(frame_ptr(dst->pool, f), from, FRAME_SIZE);
+    p2m_change(dst, gfn);
+    if (dst->state[gfn] == PAGE_RESIDENT)
+        frames_free(dst->pool, dst->frame[gfn]);
+    else
+        dst->resident++;
+    dst->frame[gfn] = f;
+    dst->state[gfn] = PAGE_RESIDENT;
+}
+
 bool p2m_break_share(P2m *m, uint64_t gfn)
 {
     if (!p2m_is_shared(m, gfn))

@@ -125,6 +125,9 @@ void p2m_change_many(P2m *m, const uint32_t *gfns, size_t n);
 /* Frames shared between p2ms of one pool (a backup VM, page sharing). */
 /* dst's page gfn maps src's frame for it (or is absent like it). */
 bool p2m_share_from(P2m *dst, const P2m *src, uint64_t gfn);
+/* dst's page gfn holds a copy of src's contents, in a frame of its own
+ * (src's frame shared instead when the pool has none to give). */
+void p2m_copy_from(P2m *dst, const P2m *src, uint64_t gfn);
 /* Give page gfn a frame of its own if it shares one (copy on write);
  * false if machine memory is exhausted. */
 bool p2m_break_share(P2m *m, uint64_t gfn);

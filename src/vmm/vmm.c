@@ -40,8 +40,8 @@ bool vmm_create(Vmm *v, VmmConfig *cfg)
     if (!cfg->slice)
         cfg->slice = VMM_DEFAULT_SLICE;
     uint64_t sum = 0;
-    for (unsigned i = 0; i < cfg->nvms; i++)
-        sum += cfg->vms[i].mem;
+    for (unsigned i = 0; i < cfg->nvms; i++) /* a protected VM's backup may need as much again */
+        sum += cfg->vms[i].mem * (cfg->vms[i].backup ? 2 : 1);
     uint64_t bytes = cfg->machine_mem ? cfg->machine_mem : sum;
     if (!frames_init(&v->pool, bytes)) {
         fprintf(stderr, "tandem: machine-mem %" PRIu64 "M: the host refused the memory (%s)\n", bytes >> 20,

@@ -112,28 +112,38 @@ static void first_write_copies_and_checkpoint_reshares(void **state)
     board_step(&x->board, 1000);
     uint64_t v = guest_word(x, DATA);
     assert_true(v > 0);
-    /* Only the data page was written: one dirty page, copied once. */
+    /* Only the data page was written: one dirty page. It was first touched
+     * in this epoch, so the backup has nothing to keep for it. */
     assert_int_equal(x->backup.ndirty, 1);
     assert_int_equal(x->backup.dirty[0], gfn_of(x, DATA));
-    assert_false(shares(x, DATA));
     assert_true(shares(x, x->board.kernel_base)); /* code: never copied */
-    assert_int_equal(x->backup.stats.pages_copied, 0); /* a page first touched now has nothing to keep */
+    assert_int_equal(x->backup.stats.pages_copied, 0);
     assert_int_equal(x->backup.mem.state[gfn_of(x, DATA)], PAGE_ABSENT);
     backup_checkpoint(&x->backup);
     assert_int_equal(x->backup.ndirty, 0);
-    assert_true(shares(x, DATA));
-    assert_int_equal(backup_private_frames(&x->backup), 0);
     assert_int_equal(x->backup.stats.checkpoints, 1);
     assert_int_equal(x->backup.stats.last_epoch_pages, 1);
-    /* Protected again: the next epoch's first write copies the shared frame,
-     * and the backup keeps the checkpoint's value. */
-    board_step(&x->board, 1000);
-    assert_int_equal(x->backup.stats.pages_copied, 1);
-    assert_int_equal(backup_private_frames(&x->backup), 1);
+    /* The checkpoint copied it into a frame of the backup's own. */
     uint64_t g = gfn_of(x, DATA), kept = 0;
+    assert_false(shares(x, DATA));
+    assert_int_equal(backup_private_frames(&x->backup), 1);
+    memcpy(&kept, frame_ptr(&x->pool, x->backup.mem.frame[g]), 8);
+    assert_int_equal(kept, v);
+    /* Protected again: the next epoch's first write traps (dirty again) but
+     * copies nothing, and the backup keeps the checkpoint's value. */
+    board_step(&x->board, 1000);
+    assert_int_equal(x->backup.ndirty, 1);
+    assert_int_equal(x->backup.stats.pages_copied, 0);
     memcpy(&kept, frame_ptr(&x->pool, x->backup.mem.frame[g]), 8);
     assert_int_equal(kept, v);
     assert_true(guest_word(x, DATA) > v);
+    /* A page shared since the start (the kernel's) is copied at its first write. */
+    uint64_t kpa = x->board.kernel_base + 0x200, before = guest_word(x, kpa), junk = ~before;
+    assert_true(bus_write(&x->board.bus, kpa, &junk, 8));
+    assert_int_equal(x->backup.stats.pages_copied, 1);
+    assert_false(shares(x, kpa));
+    memcpy(&kept, frame_ptr(&x->pool, x->backup.mem.frame[gfn_of(x, kpa)]) + (kpa & 0xfff), 8);
+    assert_int_equal(kept, before);
 }
 
 /* Every page whose contents differ between primary and backup is in the
@@ -175,7 +185,7 @@ static void failover_returns_to_the_checkpoint(void **state)
     assert_int_equal(guest_word(x, FRESH), 0);
     assert_int_equal(x->board.cpu.x[1], x1);
     assert_int_equal(x->board.cpu.pc, pc);
-    assert_int_equal(backup_private_frames(&x->backup), 0); /* re-synced at once */
+    assert_backup_consistent(x); /* re-synced at once: nothing differs */
     assert_int_equal(x->out_len, 0);                      /* the failed epoch's output is gone */
     assert_int_equal(x->backup.stats.output_discarded, 1);
     /* It runs on from there as it did the first time. */
