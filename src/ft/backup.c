@@ -164,20 +164,23 @@ uint64_t backup_failover(Backup *b)
     uint64_t t0 = monotonic_ns();
     P2m *m = primary(b);
     p2m_exchange(m, &b->mem);
-    /* The pages that differ: written in the failed epoch, or first touched
-     * in it. One comparison of the two tables finds both. */
-    size_t n = 0;
-    for (uint64_t g = 0; g < m->npages; g++)
-        if (m->state[g] != b->mem.state[g] || (m->state[g] == PAGE_RESIDENT && m->frame[g] != b->mem.frame[g])) {
-            if (n == b->cap) {
-                size_t cap = b->cap ? b->cap * 2 : 1024;
-                uint32_t *d = realloc(b->dirty, cap * sizeof *d);
-                if (!d)
-                    break;
-                b->dirty = d, b->cap = cap;
-            }
-            b->dirty[n++] = (uint32_t)g;
+    /* The pages that differ: those written in the failed epoch (the dirty
+     * list), and those first touched in it (their state differs; found by
+     * one pass over the state bytes). Pages written earlier have private
+     * frames on both sides with equal contents. */
+    size_t n = b->ndirty;
+    for (uint64_t g = 0; g < m->npages; g++) {
+        if (m->state[g] == b->mem.state[g] || (b->dirty_map[g / 64] >> (g % 64)) & 1)
+            continue;
+        if (n == b->cap) {
+            size_t cap = b->cap ? b->cap * 2 : 1024;
+            uint32_t *d = realloc(b->dirty, cap * sizeof *d);
+            if (!d)
+                break;
+            b->dirty = d, b->cap = cap;
         }
+        b->dirty[n++] = (uint32_t)g;
+    }
     b->ndirty = n;
     p2m_change_many(m, b->dirty, n);
     for (size_t i = 0; i < n; i++) {
