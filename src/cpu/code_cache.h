@@ -24,12 +24,6 @@ DecodedPage *code_cache_page(Cpu *c, uint64_t gpa);
  * Returns true if the page held code. */
 bool code_cache_invalidate(Cpu *c, uint64_t gpa);
 
-static inline bool code_cache_is_live(const CodeCache *cc, uint64_t gpa)
-{
-    uint64_t i = (gpa - cc->ram_base) >> PAGE_SHIFT;
-    return i < cc->npages && cc->pages[i] && cc->pages[i]->live;
-}
-
 /* The handler every undecoded entry starts with. */
 const Insn *exec_decode_stub(Cpu *c, const Insn *d);
 

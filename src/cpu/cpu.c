@@ -85,8 +85,7 @@ void cpu_restore(Cpu *c, const CpuArchState *s)
     c->exc_repeats = 0;
     update_fp_enabled(c);
     mmu_flush_all(c);
-    mmu_update_context(c);
-    c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
+    mmu_update_context(c); /* also selects the soft TLB for c->el */
     c->code_va = TLB_INVALID;
 }
 
