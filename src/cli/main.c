@@ -54,6 +54,11 @@ static void usage(FILE *f)
           "      --machine-mem SIZE machine memory shared by all VMs (default: the sum of their RAM)\n"
           "      --control PATH     QMP-style control socket (see tandem ctl)\n"
           "      --slice N          instructions per scheduling slice (default 1048576)\n"
+          "      --compress ALG     compress cold guest pages when machine memory runs low: lzo\n"
+          "                         (default), lz4, zstd or off\n"
+          "      --swap-low SIZE    compress when free machine memory falls below SIZE (default 2%)\n"
+          "      --swap-high SIZE   ...until SIZE is free again (default twice the low mark)\n"
+          "      --compress-threshold BYTES  keep a page compressed only if it fits (default 3072)\n"
           "      --stats            print CPU, shadow page table and memory statistics at exit\n"
           "  -h, --help             show this help\n"
           "  -V, --version          print the version\n"
@@ -67,7 +72,8 @@ static void usage(FILE *f)
 }
 
 enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR, OPT_NO_RNG, OPT_MACHINE_MEM, OPT_CONTROL,
-       OPT_CONSOLE, OPT_ON_RESET, OPT_SLICE, OPT_BACKUP, OPT_CHECKPOINT, OPT_INJECT, OPT_HANG, OPT_REPEAT };
+       OPT_CONSOLE, OPT_ON_RESET, OPT_SLICE, OPT_BACKUP, OPT_CHECKPOINT, OPT_INJECT, OPT_HANG, OPT_REPEAT,
+       OPT_COMPRESS, OPT_SWAP_LOW, OPT_SWAP_HIGH, OPT_THRESHOLD };
 
 /* Flags that describe the one VM; an error with --config. */
 static bool is_vm_flag(int o)
@@ -119,6 +125,16 @@ static bool apply_option(VmmConfig *cfg, int o, const char *arg, const char *fla
         else
             vm->repeat_limit = (unsigned)n;
         return true;
+    }
+    case OPT_COMPRESS:
+    case OPT_SWAP_LOW:
+    case OPT_SWAP_HIGH:
+    case OPT_THRESHOLD: {
+        char err[200];
+        if (vmm_config_set_swap(cfg, flag + 2, arg, err, sizeof err))
+            return true;
+        fprintf(stderr, "tandem: %s %s\n", flag, err);
+        return false;
     }
     case OPT_STATS: cfg->stats = true; return true;
     case OPT_CONTROL: return set_string(&cfg->control, arg);
@@ -179,6 +195,9 @@ static int cmd_run(int argc, char **argv)
         {"backup", no_argument, 0, OPT_BACKUP},      {"checkpoint", required_argument, 0, OPT_CHECKPOINT},
         {"inject", required_argument, 0, OPT_INJECT}, {"hang-timeout", required_argument, 0, OPT_HANG},
         {"repeat-limit", required_argument, 0, OPT_REPEAT},
+        {"compress", required_argument, 0, OPT_COMPRESS}, {"swap-low", required_argument, 0, OPT_SWAP_LOW},
+        {"swap-high", required_argument, 0, OPT_SWAP_HIGH},
+        {"compress-threshold", required_argument, 0, OPT_THRESHOLD},
         {0, 0, 0, 0},
     };
     VmmConfig *cfg = calloc(1, sizeof *cfg);

@@ -77,6 +77,8 @@ bool backup_attach(Backup *b, Board *board, const FtPolicy *policy, const char *
     }
     for (uint64_t i = 0; i < m->npages; i++)
         p2m_share_from(&b->mem, m, i);
+    m->twin = &b->mem; /* a page may share its frame with the backup's */
+    b->mem.twin = m;
     p2m_write_protect_all(m, b->watch);
     save_state(b);
     return true;
@@ -84,6 +86,7 @@ bool backup_attach(Backup *b, Board *board, const FtPolicy *policy, const char *
 
 void backup_detach(Backup *b)
 {
+    primary(b)->twin = NULL;
     p2m_destroy(&b->mem);
     free(b->dirty);
     free(b->dirty_map);

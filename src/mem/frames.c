@@ -74,6 +74,15 @@ static FrameId find_free(FramePool *p)
 
 FrameId frames_alloc(FramePool *p, FrameId hint)
 {
+    if (p->used + p->reserve >= p->nframes) {
+        p->failures++;
+        return FRAME_NONE;
+    }
+    return frames_alloc_reserve(p, hint);
+}
+
+FrameId frames_alloc_reserve(FramePool *p, FrameId hint)
+{
     if (p->used == p->nframes) {
         p->failures++;
         return FRAME_NONE;

@@ -29,6 +29,7 @@ typedef struct FramePool {
     uint16_t *refs;     /* owners of each frame (guest pages of one or more p2ms) */
     uint64_t cursor;    /* where the next search for a free frame starts (in words) */
     uint64_t failures;  /* allocations refused because the pool was exhausted */
+    uint64_t reserve;   /* frames only frames_alloc_reserve may take */
 } FramePool;
 
 /* A pool of `bytes` (rounded down to frames). False (errno set) if the host
@@ -39,6 +40,10 @@ void frames_destroy(FramePool *p);
 /* A zero-filled frame, `hint` if it is free; FRAME_NONE when the pool is
  * exhausted. */
 FrameId frames_alloc(FramePool *p, FrameId hint);
+/* The same from the reserve as well: for the compressed pool, which must
+ * find room for a page's compressed copy before the page's frame is freed,
+ * even when guests have taken every other frame. */
+FrameId frames_alloc_reserve(FramePool *p, FrameId hint);
 /* Drop one owner of a frame; the last one gives it back, and its contents
  * are forgotten (the next owner sees zeros). */
 void frames_free(FramePool *p, FrameId f);
@@ -61,6 +66,13 @@ static inline uint8_t *frame_ptr(const FramePool *p, FrameId f)
 static inline uint64_t frames_free_count(const FramePool *p)
 {
     return p->nframes - p->used;
+}
+
+/* Frames an ordinary allocation can still get. */
+static inline uint64_t frames_available(const FramePool *p)
+{
+    uint64_t f = p->nframes - p->used;
+    return f > p->reserve ? f - p->reserve : 0;
 }
 
 #endif

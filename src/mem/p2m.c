@@ -12,10 +12,11 @@ bool p2m_init(P2m *m, FramePool *pool, uint64_t base, uint64_t bytes, FrameId ho
     m->npages = bytes / FRAME_SIZE;
     m->frame = malloc(m->npages * sizeof *m->frame);
     m->state = calloc(m->npages, 1);
+    m->slot = calloc(m->npages, sizeof *m->slot);
     m->gen = calloc(m->npages, sizeof *m->gen);
     m->wp = calloc(m->npages, 1);
     m->accessed = calloc((m->npages + 63) / 64, sizeof *m->accessed);
-    if (!m->frame || !m->state || !m->gen || !m->wp || !m->accessed) {
+    if (!m->frame || !m->state || !m->slot || !m->gen || !m->wp || !m->accessed) {
         p2m_destroy(m);
         return false;
     }
@@ -31,6 +32,8 @@ static void free_all_frames(P2m *m)
     FrameId run = FRAME_NONE;
     uint64_t len = 0;
     for (uint64_t i = 0; i < m->npages; i++) {
+        if (m->state[i] == PAGE_COMPRESSED)
+            m->store->put(m->store->opaque, m->slot[i]);
         if (m->state[i] != PAGE_RESIDENT)
             continue;
         FrameId f = m->frame[i];
@@ -57,28 +60,136 @@ void p2m_destroy(P2m *m)
         free_all_frames(m);
     free(m->frame);
     free(m->state);
+    free(m->slot);
     free(m->gen);
     free(m->wp);
     free(m->accessed);
     memset(m, 0, sizeof *m);
 }
 
-bool p2m_populate(P2m *m, uint64_t i)
+FrameId p2m_alloc_frame(P2m *m, uint64_t gfn)
 {
-    FrameId hint = m->home == FRAME_NONE ? FRAME_NONE : m->home + (FrameId)i;
+    FrameId hint = m->home == FRAME_NONE ? FRAME_NONE : m->home + (FrameId)gfn;
     FrameId f = frames_alloc(m->pool, hint);
     if (f == FRAME_NONE) {
         m->out_of_memory = true;
         m->stats.nomem++;
-        return false;
+        return FRAME_NONE;
     }
     m->out_of_memory = false;
+    return f;
+}
+
+/* Page i takes frame f (it had none). */
+static void take_frame(P2m *m, uint64_t i, FrameId f)
+{
     m->frame[i] = f;
     m->state[i] = PAGE_RESIDENT;
     m->gen[i]++;
     m->resident++;
-    m->stats.populated++;
+}
+
+void p2m_install(P2m *m, uint64_t gfn, FrameId f)
+{
+    m->store->put(m->store->opaque, m->slot[gfn]);
+    m->compressed--;
+    take_frame(m, gfn, f);
+}
+
+static void fill_page(uint8_t *page, uint64_t value)
+{
+    for (unsigned o = 0; o < FRAME_SIZE; o += 8)
+        memcpy(page + o, &value, 8);
+}
+
+bool page_is_filled(const uint8_t *page, uint64_t *value)
+{
+    uint64_t v, w;
+    memcpy(&v, page, 8);
+    for (unsigned o = 8; o < FRAME_SIZE; o += 8) {
+        memcpy(&w, page + o, 8);
+        if (w != v)
+            return false;
+    }
+    *value = v;
     return true;
+}
+
+bool p2m_populate(P2m *m, uint64_t i)
+{
+    if (m->state[i] == PAGE_COMPRESSED)
+        return m->store->fault_in(m->store->opaque, m, i);
+    FrameId f = p2m_alloc_frame(m, i);
+    if (f == FRAME_NONE)
+        return false;
+    if (m->state[i] == PAGE_FILLED) {
+        if (m->slot[i])
+            fill_page(frame_ptr(m->pool, f), m->slot[i]);
+        m->filled--;
+        m->stats.filled_in++;
+    } else {
+        m->stats.populated++;
+    }
+    take_frame(m, i, f);
+    return true;
+}
+
+void p2m_store_filled(P2m *m, uint64_t gfn, uint64_t value)
+{
+    frames_free(m->pool, m->frame[gfn]);
+    m->frame[gfn] = FRAME_NONE;
+    m->state[gfn] = PAGE_FILLED;
+    m->slot[gfn] = value;
+    m->resident--;
+    m->filled++;
+}
+
+void p2m_store_compressed(P2m *m, uint64_t gfn, uint64_t handle)
+{
+    frames_free(m->pool, m->frame[gfn]);
+    m->frame[gfn] = FRAME_NONE;
+    m->state[gfn] = PAGE_COMPRESSED;
+    m->slot[gfn] = handle;
+    m->resident--;
+    m->compressed++;
+}
+
+/* Page gfn lets go of whatever holds its contents and is absent (no event:
+ * the caller announces the change). */
+static void release(P2m *m, uint64_t gfn)
+{
+    switch (m->state[gfn]) {
+    case PAGE_RESIDENT:
+        frames_free(m->pool, m->frame[gfn]);
+        m->frame[gfn] = FRAME_NONE;
+        m->resident--;
+        break;
+    case PAGE_FILLED:
+        m->filled--;
+        break;
+    case PAGE_COMPRESSED:
+        m->store->put(m->store->opaque, m->slot[gfn]);
+        m->compressed--;
+        break;
+    }
+    m->state[gfn] = PAGE_ABSENT;
+    m->slot[gfn] = 0;
+}
+
+/* dst's page gfn holds what src's filled or compressed page holds. */
+static void take_value(P2m *dst, const P2m *src, uint64_t gfn)
+{
+    uint8_t st = src->state[gfn];
+    uint64_t v = src->slot[gfn];
+    if (st == PAGE_COMPRESSED) {
+        src->store->get(src->store->opaque, v);
+        dst->store = src->store;
+        dst->compressed++;
+    } else {
+        dst->filled++;
+    }
+    dst->state[gfn] = st;
+    dst->slot[gfn] = v;
 }
 
 void p2m_change(P2m *m, uint64_t gfn)
@@ -91,14 +202,11 @@ void p2m_change(P2m *m, uint64_t gfn)
 
 void p2m_discard(P2m *m, uint64_t gfn)
 {
-    if (m->state[gfn] != PAGE_RESIDENT)
+    if (m->state[gfn] == PAGE_ABSENT)
         return;
     p2m_change(m, gfn);
-    frames_free(m->pool, m->frame[gfn]);
-    m->frame[gfn] = FRAME_NONE;
-    m->state[gfn] = PAGE_ABSENT;
+    release(m, gfn);
     m->wp[gfn] = 0;
-    m->resident--;
 }
 
 uint8_t p2m_watch(P2m *m, const char *name, bool (*written)(void *, uint64_t), void *opaque)
@@ -159,26 +267,30 @@ void p2m_change_many(P2m *m, const uint32_t *gfns, size_t n)
 
 bool p2m_share_from(P2m *dst, const P2m *src, uint64_t gfn)
 {
-    bool resident = src->state[gfn] == PAGE_RESIDENT;
-    if (resident && dst->state[gfn] == PAGE_RESIDENT && dst->frame[gfn] == src->frame[gfn])
+    uint8_t st = src->state[gfn];
+    if (st == dst->state[gfn] && (st == PAGE_RESIDENT ? dst->frame[gfn] == src->frame[gfn]
+                                                      : st == PAGE_ABSENT || dst->slot[gfn] == src->slot[gfn]))
         return true;
-    if (resident && !frames_ref(src->pool, src->frame[gfn]))
+    if (st == PAGE_RESIDENT && !frames_ref(src->pool, src->frame[gfn]))
         return false;
-    if (dst->state[gfn] == PAGE_RESIDENT) {
+    if (dst->state[gfn] != PAGE_ABSENT) {
         p2m_change(dst, gfn);
-        frames_free(dst->pool, dst->frame[gfn]);
-        dst->resident--;
+        release(dst, gfn);
     }
-    dst->frame[gfn] = resident ? src->frame[gfn] : FRAME_NONE;
-    dst->state[gfn] = resident ? PAGE_RESIDENT : PAGE_ABSENT;
-    dst->resident += resident;
+    if (st == PAGE_RESIDENT) {
+        dst->frame[gfn] = src->frame[gfn];
+        dst->state[gfn] = PAGE_RESIDENT;
+        dst->resident++;
+    } else if (st != PAGE_ABSENT) {
+        take_value(dst, src, gfn);
+    }
     return true;
 }
 
 void p2m_copy_from(P2m *dst, const P2m *src, uint64_t gfn)
 {
     if (src->state[gfn] != PAGE_RESIDENT) {
-        p2m_share_from(dst, src, gfn); /* absent in both */
+        p2m_share_from(dst, src, gfn); /* absent, filled or compressed: the value or handle is shared */
         return;
     }
     const uint8_t *from = frame_ptr(src->pool, src->frame[gfn]);
@@ -194,12 +306,10 @@ void p2m_copy_from(P2m *dst, const P2m *src, uint64_t gfn)
     }
     memcpy(frame_ptr(dst->pool, f), from, FRAME_SIZE);
     p2m_change(dst, gfn);
-    if (dst->state[gfn] == PAGE_RESIDENT)
-        frames_free(dst->pool, dst->frame[gfn]);
-    else
-        dst->resident++;
+    release(dst, gfn);
     dst->frame[gfn] = f;
     dst->state[gfn] = PAGE_RESIDENT;
+    dst->resident++;
 }
 
 bool p2m_break_share(P2m *m, uint64_t gfn)
@@ -219,13 +329,31 @@ bool p2m_break_share(P2m *m, uint64_t gfn)
     return true;
 }
 
+#define SWAP(a, b)            \
+    do {                      \
+        __typeof__(a) t_ = a; \
+        a = b;                \
+        b = t_;               \
+    } while (0)
+
 void p2m_exchange(P2m *a, P2m *b)
 {
-    FrameId *f = a->frame;
-    uint8_t *st = a->state;
-    uint64_t r = a->resident;
-    a->frame = b->frame, a->state = b->state, a->resident = b->resident;
-    b->frame = f, b->state = st, b->resident = r;
+    SWAP(a->frame, b->frame);
+    SWAP(a->state, b->state);
+    SWAP(a->slot, b->slot);
+    SWAP(a->resident, b->resident);
+    SWAP(a->filled, b->filled);
+    SWAP(a->compressed, b->compressed);
+    if (!a->store)
+        a->store = b->store;
+    if (!b->store)
+        b->store = a->store;
+}
+
+void p2m_visit_pages(P2m *m, MemSpace which, bool (*fn)(void *, uint64_t), void *arg)
+{
+    if (m->cache.visit_pages)
+        m->cache.visit_pages(m->cache.opaque, m, which, fn, arg);
 }
 
 void p2m_harvest_access(P2m *m)

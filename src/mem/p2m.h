@@ -15,7 +15,13 @@
  *  3. access information: a bit per page set when a translation to it is
  *     built, plus the pages the caches hold now (harvested on demand), read
  *     and cleared by a clock;
- *  4. VM, address-space and TLBI events are the vCPU's (mmu/shadow.h). */
+ *  4. VM, address-space and TLBI events are the vCPU's (mmu/shadow.h).
+ *
+ * A page without a frame is absent (never touched: reads as zeros), filled
+ * (every 64-bit word the same value, kept in its slot) or compressed (its
+ * slot is a handle of the page store, the compressed-swap service). The next
+ * access to it — CPU, page-table walk or device, all through p2m_page() —
+ * gives it a frame again (first touch). */
 #ifndef TANDEM_P2M_H
 #define TANDEM_P2M_H
 
@@ -25,9 +31,23 @@
 
 #include "mem/frames.h"
 
-typedef enum PageState { PAGE_ABSENT = 0, PAGE_RESIDENT = 1 } PageState;
+typedef enum PageState {
+    PAGE_ABSENT = 0,
+    PAGE_RESIDENT = 1,
+    PAGE_FILLED = 2,     /* same-filled: the value is its slot */
+    PAGE_COMPRESSED = 3, /* in the page store: the handle is its slot */
+} PageState;
 
 struct P2m;
+
+/* The guest pages the caches know, in the compressed-swap service's order
+ * of preference (DESIGN.md: the address space running now first). */
+typedef enum MemSpace {
+    MEM_SPACE_PINNED,  /* reachable by the current address space's soft TLBs: never evicted */
+    MEM_SPACE_CURRENT, /* mapped by the address space running now */
+    MEM_SPACE_OTHERS,  /* mapped by the other address spaces */
+    MEM_SPACE_GLOBAL,  /* global (kernel) mappings */
+} MemSpace;
 
 /* What the caches above mem do on an event (one subscriber: the vCPU's mmu). */
 typedef struct MemCacheOps {
@@ -40,7 +60,21 @@ typedef struct MemCacheOps {
     void (*harvest_access)(void *opaque, struct P2m *m);
     /* Many pages changed at once (their generations are already bumped). */
     void (*pages_changing)(void *opaque, const uint32_t *gfns, size_t n);
+    /* Call fn(arg, gfn) for the pages of one space until it returns false
+     * (a page may be named more than once). */
+    void (*visit_pages)(void *opaque, struct P2m *m, MemSpace which, bool (*fn)(void *, uint64_t), void *arg);
 } MemCacheOps;
+
+/* Where compressed pages live (the compressed-swap service). Handles may
+ * be held by several pages (a backup VM's page shares its primary's). */
+typedef struct PageStore {
+    void *opaque;
+    /* Give compressed page gfn of m a frame again (p2m_alloc_frame,
+     * decompress, p2m_install). False if no frame could be had. */
+    bool (*fault_in)(void *opaque, struct P2m *m, uint64_t gfn);
+    void (*get)(void *opaque, uint64_t handle); /* one more page holds it */
+    void (*put)(void *opaque, uint64_t handle); /* one page fewer */
+} PageStore;
 
 /* A subscriber to write-protect events. */
 #define MEM_WATCHERS 8
@@ -57,6 +91,7 @@ typedef struct P2mStats {
     uint64_t changes;       /* page state changes */
     uint64_t write_protects, write_faults;
     uint64_t nomem;         /* populations refused: machine memory exhausted */
+    uint64_t filled_in;     /* same-filled pages given a frame again */
 } P2mStats;
 
 typedef struct P2m {
@@ -66,12 +101,15 @@ typedef struct P2m {
     FrameId home;    /* preferred frame of page 0 (pages prefer home + gfn) */
     FrameId *frame;  /* FRAME_NONE unless resident */
     uint8_t *state;  /* PageState */
+    uint64_t *slot;  /* value of a filled page, handle of a compressed one */
     uint32_t *gen;
     uint8_t *wp;     /* bit i: watcher i waits for the next write */
     uint64_t *accessed; /* bitmap */
-    uint64_t resident;
+    uint64_t resident, filled, compressed; /* pages in each state */
     bool out_of_memory; /* the latest population failed */
     MemCacheOps cache;
+    const PageStore *store;
+    struct P2m *twin; /* the other table of a protected VM: page i may share its frame */
     MemWatcher watch[MEM_WATCHERS];
     unsigned nwatch;
     P2mStats stats;
@@ -92,9 +130,22 @@ static inline uint64_t p2m_index(const P2m *m, uint64_t gpa)
     return (gpa - m->base) / FRAME_SIZE;
 }
 
-/* Give page i a frame (first touch); false if machine memory is exhausted
- * (m->out_of_memory is then set). */
+/* Give page i a frame (first touch, or back from filled or compressed);
+ * false if machine memory is exhausted (m->out_of_memory is then set). */
 bool p2m_populate(P2m *m, uint64_t i);
+
+/* For the page store: a frame for page gfn (its home frame if free), or
+ * FRAME_NONE with m->out_of_memory set. */
+FrameId p2m_alloc_frame(P2m *m, uint64_t gfn);
+/* Compressed page gfn now has frame f holding its contents. */
+void p2m_install(P2m *m, uint64_t gfn, FrameId f);
+/* Resident page gfn, already announced (p2m_change/p2m_change_many), gives
+ * up its frame and keeps its contents as a value or a store handle (the
+ * caller's reference). Write-protect and access bits stay as they are. */
+void p2m_store_filled(P2m *m, uint64_t gfn, uint64_t value);
+void p2m_store_compressed(P2m *m, uint64_t gfn, uint64_t handle);
+/* Every 64-bit word of the page equals *value? */
+bool page_is_filled(const uint8_t *page, uint64_t *value);
 
 /* Host address of the page holding `gpa` (given a frame on first touch);
  * NULL if gpa is not RAM or machine memory is exhausted. Valid until the
@@ -154,6 +205,11 @@ static inline bool p2m_writable(const P2m *m, uint64_t gfn)
     return m->wp[gfn] == 0;
 }
 
+static inline bool p2m_has_frame(const P2m *m, uint64_t gfn)
+{
+    return m->state[gfn] == PAGE_RESIDENT;
+}
+
 /* Event 3. */
 static inline void p2m_mark_accessed(P2m *m, uint64_t gfn)
 {
@@ -161,6 +217,8 @@ static inline void p2m_mark_accessed(P2m *m, uint64_t gfn)
 }
 /* Fold in the pages the caches hold now (call before a clock pass). */
 void p2m_harvest_access(P2m *m);
+/* The pages of one space, as the caches know them (none without caches). */
+void p2m_visit_pages(P2m *m, MemSpace which, bool (*fn)(void *, uint64_t), void *arg);
 /* Was gfn used since the last call? Clears the bit. */
 bool p2m_test_clear_accessed(P2m *m, uint64_t gfn);
 

@@ -105,6 +105,67 @@ static void harvest_access(void *opaque, P2m *m)
         mark_ctx_pages(x, m);
 }
 
+/* ---- the pages each address space reaches, for the compressed-swap
+ * service's choice of victims ---- */
+
+typedef struct Visit {
+    P2m *m;
+    bool (*fn)(void *, uint64_t);
+    void *arg;
+} Visit;
+
+static bool visit_gpa(const Visit *v, uint64_t gpa)
+{
+    return !p2m_contains(v->m, gpa) || v->fn(v->arg, p2m_index(v->m, gpa));
+}
+
+static bool visit_table(const Visit *v, const ShadowTable *t)
+{
+    for (uint32_t i = 0; i < t->cap; i++)
+        if (t->slot[i].va < SHADOW_TOMB && !visit_gpa(v, t->slot[i].gpa))
+            return false;
+    return true;
+}
+
+static void visit_tlbs(const Visit *v, const MmuContext *x)
+{
+    for (unsigned t = 0; t < 2; t++)
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            const TlbEntry *e = &x->tlb.e[t][i];
+            if ((e->read != TLB_INVALID || e->write != TLB_INVALID) && e->gfn < v->m->npages &&
+                !v->fn(v->arg, e->gfn))
+                return;
+        }
+    for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
+        if (x->code_tlb[i].va != TLB_INVALID && !visit_gpa(v, x->code_tlb[i].page->gpa))
+            return;
+}
+
+static void visit_pages(void *opaque, P2m *m, MemSpace which, bool (*fn)(void *, uint64_t), void *arg)
+{
+    Cpu *c = opaque;
+    Mmu *mmu = c->mmu;
+    Visit v = {m, fn, arg};
+    switch (which) {
+    case MEM_SPACE_PINNED:
+        visit_tlbs(&v, mmu->cur);
+        if (c->code_page)
+            visit_gpa(&v, c->code_page->gpa);
+        break;
+    case MEM_SPACE_CURRENT:
+        visit_table(&v, &mmu->cur->table);
+        break;
+    case MEM_SPACE_OTHERS:
+        FOR_EACH_CTX(mmu, x)
+            if (x != mmu->cur && !visit_table(&v, &x->table))
+                return;
+        break;
+    case MEM_SPACE_GLOBAL:
+        visit_table(&v, &mmu->global);
+        break;
+    }
+}
+
 void mmu_init(Cpu *c)
 {
     Mmu *m = calloc(1, sizeof *m);
@@ -121,7 +182,7 @@ void mmu_init(Cpu *c)
     c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
     c->bus->p2m.cache = (MemCacheOps){.opaque = c, .page_changing = page_changing,
                                       .write_protected = write_protected, .harvest_access = harvest_access,
-                                      .pages_changing = pages_changing};
+                                      .pages_changing = pages_changing, .visit_pages = visit_pages};
 }
 
 void mmu_destroy(Cpu *c)

@@ -280,8 +280,49 @@ static bool read_vm(Ctx *x, VmConfig *v, json_object *o, unsigned i)
     return true;
 }
 
+bool vmm_config_set_swap(VmmConfig *c, const char *key, const char *text, char *err, size_t errlen)
+{
+    if (!strcmp(key, "compress")) {
+        if (codec_parse(text, &c->compress)) {
+            c->compress_set = true;
+            return true;
+        }
+        snprintf(err, errlen, "'%s': use lzo (the default), lz4, zstd or off", text);
+        return false;
+    }
+    if (!strcmp(key, "compress-threshold")) {
+        uint64_t n;
+        if (parse_count(text, &n) && n >= 64 && n < 4096) {
+            c->compress_threshold = (uint32_t)n;
+            return true;
+        }
+        snprintf(err, errlen, "'%s': bytes from 64 to 4095 (a page compressed to more stays resident)", text);
+        return false;
+    }
+    uint64_t *w = !strcmp(key, "swap-low") ? &c->swap_low : &c->swap_high;
+    if (parse_size(text, w) && *w >= 4096)
+        return true;
+    snprintf(err, errlen, "'%s': not a size of 4K or more (free machine memory, e.g. 8M)", text);
+    return false;
+}
+
 static bool top_key(Ctx *x, VmmConfig *c, const char *key, json_object *val)
 {
+    if (!strcmp(key, "compress") || !strcmp(key, "swap-low") || !strcmp(key, "swap-high") ||
+        !strcmp(key, "compress-threshold")) {
+        char buf[32], err[200];
+        const char *text;
+        if (json_object_is_type(val, json_type_string))
+            text = json_object_get_string(val);
+        else if (json_object_is_type(val, json_type_int) && strcmp(key, "compress"))
+            snprintf(buf, sizeof buf, "%" PRId64 "%s", json_object_get_int64(val),
+                     strcmp(key, "compress-threshold") ? "K" : ""), text = buf;
+        else
+            return fail(x, key, "must be a %s", strcmp(key, "compress") ? "size or number" : "string");
+        if (!vmm_config_set_swap(c, key, text, err, sizeof err))
+            return fail(x, key, "%s", err);
+        return true;
+    }
     if (!strcmp(key, "machine-mem"))
         return get_size(x, key, val, &c->machine_mem);
     if (!strcmp(key, "control"))
@@ -310,7 +351,7 @@ static bool top_key(Ctx *x, VmmConfig *c, const char *key, json_object *val)
         x->where[0] = 0;
         return true;
     }
-    return fail(x, key, "unknown key (the file takes machine-mem, control, stats, slice, vms)");
+    return fail(x, key, "unknown key (the file takes machine-mem, control, stats, slice, compress, swap-low, swap-high, compress-threshold, vms)");
 }
 
 /* The file's JSON, or NULL after a message that says where it went wrong. */

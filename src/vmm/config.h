@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "swap/codec.h"
+
 #define TANDEM_VERSION_MAJOR 0
 #define TANDEM_VERSION_MINOR 2
 #define TANDEM_VERSION_MICRO 0
@@ -43,6 +45,11 @@ typedef struct VmmConfig {
     bool stats;
     uint64_t slice;       /* instructions per slice */
     bool from_file;       /* messages name the VM even when there is one */
+    /* Compressed swap. */
+    CodecAlg compress;    /* meaningful when compress_set; else the default, lzo */
+    bool compress_set;
+    uint64_t swap_low, swap_high; /* free-memory watermarks in bytes; 0: the defaults */
+    uint32_t compress_threshold;  /* bytes; 0: the default (3/4 of a page) */
     VmConfig vms[VMM_MAX_VMS];
     unsigned nvms;
 } VmmConfig;
@@ -62,6 +69,9 @@ void config_free(VmmConfig *c);
 
 /* QEMU-style sizes: a bare number is MiB; K, M, G (KiB/MiB/GiB, KB/MB/GB). */
 bool parse_size(const char *s, uint64_t *out);
+/* VMM-wide compressed-swap settings, checked as they are set ("compress",
+ * "swap-low", "swap-high", "compress-threshold"; messages in err). */
+bool vmm_config_set_swap(VmmConfig *c, const char *key, const char *text, char *err, size_t errlen);
 /* A whole number (decimal, 0x hex or 0 octal). */
 bool parse_count(const char *s, uint64_t *out);
 /* RAM sizes a VM accepts: whole MiB from 16M to 8G. */

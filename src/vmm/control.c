@@ -311,6 +311,23 @@ static bool cmd_query_ft(Control *c, json_object *args, json_object **ret, char 
     return vm != NULL;
 }
 
+static bool cmd_query_swap(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
+{
+    if (args && json_object_object_get_ex(args, "vm", NULL)) {
+        Vm *vm = one_vm(c, args, err, errlen);
+        if (!vm)
+            return false;
+        if (!(*ret = stats_swap_vm_json(vm))) {
+            snprintf(err, errlen, "VM '%s' has no compressed swap (compress is off, or the VM is %s)", vm->cfg.name,
+                     vm_state_name(vm->state));
+            return false;
+        }
+        return true;
+    }
+    *ret = stats_swap_machine_json(c->vmm, true);
+    return true;
+}
+
 static bool cmd_inject_fault(Control *c, json_object *args, json_object **ret, char *err, size_t errlen)
 {
     Vm *vm = one_vm(c, args, err, errlen);
@@ -349,6 +366,7 @@ static const Command commands[] = {
     {"failover", cmd_failover, "vm"},
     {"query-ft", cmd_query_ft, "vm"},
     {"inject-fault", cmd_inject_fault, "vm,kind"},
+    {"query-swap", cmd_query_swap, "vm"},
     {"query-version", cmd_query_version, ""},
     {"query-commands", cmd_query_commands, ""},
 };

@@ -56,6 +56,8 @@ static const char *who_for(const Vm *vm, char *buf, size_t len)
     return vm->vmm->nvms > 1 || vm->vmm->cfg->from_file ? buf : "tandem";
 }
 
+static void drop_board(Vm *vm);
+
 static bool make_board(Vm *vm, uint32_t home)
 {
     const VmConfig *c = &vm->cfg;
@@ -66,6 +68,13 @@ static bool make_board(Vm *vm, uint32_t home)
     if (!board_create(&vm->board, &bc, who_for(vm, who, sizeof who)))
         return false;
     vm->live = true;
+    Swap *sw = vm->vmm->swap;
+    if (sw && !swap_add_space(sw, &vm->board.bus.p2m, c->name, false)) {
+        fprintf(stderr, "%s: compress: too many VMs and backups for the swap controller\n", who);
+        board_destroy(&vm->board);
+        vm->live = false;
+        return false;
+    }
     if (vmm_wants_mmu_events(vm->vmm) || (c->backup && vm->policy.context_switch))
         vm->board.cpu.mmu->hooks = (MmuHooks){.opaque = vm, .event = mmu_event};
     detect_reset(&vm->detect, 0, vm->busy_ns);
@@ -75,8 +84,12 @@ static bool make_board(Vm *vm, uint32_t home)
                                           release_output, vm)) {
             free(vm->backup);
             vm->backup = NULL;
-            board_destroy(&vm->board);
-            vm->live = false;
+            drop_board(vm);
+            return false;
+        }
+        if (sw && !swap_add_space(sw, &vm->backup->mem, c->name, true)) {
+            fprintf(stderr, "%s: compress: too many VMs and backups for the swap controller\n", who);
+            drop_board(vm);
             return false;
         }
     }
@@ -85,13 +98,19 @@ static bool make_board(Vm *vm, uint32_t home)
 
 static void drop_board(Vm *vm)
 {
+    Swap *sw = vm->vmm->swap;
     if (vm->backup) {
+        if (sw)
+            swap_remove_space(sw, &vm->backup->mem);
         backup_detach(vm->backup);
         free(vm->backup);
         vm->backup = NULL;
     }
-    if (vm->live)
+    if (vm->live) {
+        if (sw)
+            swap_remove_space(sw, &vm->board.bus.p2m);
         board_destroy(&vm->board);
+    }
     vm->live = false;
 }
 
@@ -287,6 +306,8 @@ void vm_step(Vm *vm, uint64_t budget)
         guest_reset(vm);
         return;
     case BOARD_NOMEM:
+        if (vmm_reclaim(vm->vmm, vm))
+            return; /* frames were freed: the access is retried next slice */
         vm->waiting_memory = true;
         vm->nomem_pauses++;
         set_state(vm, VM_PAUSED, "out of machine memory");

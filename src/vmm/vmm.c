@@ -13,6 +13,7 @@
 #include "vmm/stats.h"
 
 #define MAX_WAIT_NS 100000000ull /* wake at least this often when idle */
+#define BALANCE_BUDGET 4096      /* pages compressed at most before one slice */
 #define MAX_POLLFDS (VMM_MAX_VMS * 3 + CONTROL_MAX_CLIENTS + 1)
 
 /* The signal that asked us to stop: process-wide by nature. */
@@ -48,6 +49,19 @@ bool vmm_create(Vmm *v, VmmConfig *cfg)
                 strerror(errno));
         return false;
     }
+    if (!(cfg->compress_set && cfg->compress == CODEC_OFF)) {
+        SwapConfig sc = {.alg = cfg->compress_set ? cfg->compress : CODEC_LZO, .threshold = cfg->compress_threshold,
+                         .low = cfg->swap_low / FRAME_SIZE, .high = cfg->swap_high / FRAME_SIZE};
+        char err[200];
+        v->swap = calloc(1, sizeof *v->swap);
+        if (!v->swap || !swap_init(v->swap, &v->pool, &sc, err, sizeof err)) {
+            fprintf(stderr, "tandem: compress: %s\n", v->swap ? err : "out of host memory");
+            free(v->swap);
+            v->swap = NULL;
+            frames_destroy(&v->pool);
+            return false;
+        }
+    }
     v->nvms = cfg->nvms; /* known before the VMs are made: messages name them when there are several */
     uint64_t home = 0;
     for (unsigned i = 0; i < cfg->nvms; i++) {
@@ -75,7 +89,17 @@ void vmm_destroy(Vmm *v)
     for (unsigned i = 0; i < v->nvms; i++)
         vm_destroy(&v->vms[i]);
     v->nvms = 0;
+    if (v->swap) {
+        swap_destroy(v->swap);
+        free(v->swap);
+        v->swap = NULL;
+    }
     frames_destroy(&v->pool);
+}
+
+bool vmm_reclaim(Vmm *v, Vm *vm)
+{
+    return v->swap && swap_reclaim(v->swap, &vm->board.bus.p2m) > 0;
 }
 
 Vm *vmm_find(Vmm *v, const char *name)
@@ -218,6 +242,8 @@ static bool run_round(Vmm *v)
         if (!vm_runnable(vm))
             continue;
         vmm_publish(v, vm, VMM_EV_VM_SWITCH);
+        if (v->swap)
+            swap_balance(v->swap, &vm->board.bus.p2m, BALANCE_BUDGET);
         vm_step(vm, v->cfg->slice * vm->cfg.weight);
         ran = true;
     }

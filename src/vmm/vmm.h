@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "mem/frames.h"
+#include "swap/swap.h"
 #include "vmm/config.h"
 #include "vmm/vm.h"
 
@@ -42,6 +43,7 @@ typedef struct VmmStats {
 typedef struct Vmm {
     VmmConfig *cfg;
     FramePool pool;
+    Swap *swap;      /* compressed swap; NULL with compress off */
     Vm vms[VMM_MAX_VMS];
     unsigned nvms;
     struct Control *control;
@@ -61,6 +63,10 @@ void vmm_destroy(Vmm *v);
 
 Vm *vmm_find(Vmm *v, const char *name);
 void vmm_quit(Vmm *v);
+
+/* A VM found no machine frame: free some (compressed swap). True if any
+ * were freed, so the VM can try again. */
+bool vmm_reclaim(Vmm *v, Vm *vm);
 
 /* The event bus. */
 bool vmm_subscribe(Vmm *v, unsigned mask, void (*fn)(void *, Vm *, VmmEvent), void *opaque);
