@@ -79,6 +79,7 @@ bool backup_attach(Backup *b, Board *board, const FtPolicy *policy, const char *
         p2m_share_from(&b->mem, m, i);
     m->twin = &b->mem; /* a page may share its frame with the backup's */
     b->mem.twin = m;
+    m->twin_bit = b->watch; /* protected since the checkpoint: equal to the backup's */
     p2m_write_protect_all(m, b->watch);
     save_state(b);
     return true;
@@ -87,6 +88,7 @@ bool backup_attach(Backup *b, Board *board, const FtPolicy *policy, const char *
 void backup_detach(Backup *b)
 {
     primary(b)->twin = NULL;
+    primary(b)->twin_bit = 0;
     p2m_destroy(&b->mem);
     free(b->dirty);
     free(b->dirty_map);

@@ -110,6 +110,7 @@ typedef struct P2m {
     MemCacheOps cache;
     const PageStore *store;
     struct P2m *twin; /* the other table of a protected VM: page i may share its frame */
+    uint8_t twin_bit; /* a watcher bit of this (primary) table, set while page i equals the twin's */
     MemWatcher watch[MEM_WATCHERS];
     unsigned nwatch;
     P2mStats stats;
@@ -203,6 +204,18 @@ bool p2m_write_fault(P2m *m, uint64_t gfn);
 static inline bool p2m_writable(const P2m *m, uint64_t gfn)
 {
     return m->wp[gfn] == 0;
+}
+
+/* Does page gfn hold what the twin's page gfn holds (not written since)? */
+static inline bool p2m_equals_twin(const P2m *m, uint64_t gfn)
+{
+    const P2m *primary = m->twin_bit ? m : m->twin;
+    return m->twin && primary && primary->twin_bit && (primary->wp[gfn] & primary->twin_bit);
+}
+
+static inline bool p2m_test_accessed(const P2m *m, uint64_t gfn)
+{
+    return (m->accessed[gfn / 64] >> (gfn % 64)) & 1;
 }
 
 static inline bool p2m_has_frame(const P2m *m, uint64_t gfn)

@@ -240,6 +240,17 @@ typedef enum Outcome { STORE_DONE, STORE_KEPT, STORE_FULL } Outcome;
 
 static Outcome store_page(Swap *s, SwapSpace *sp, uint64_t g, Stored *out)
 {
+    const P2m *t = sp->m->twin;
+    if (t && (t->state[g] == PAGE_FILLED || t->state[g] == PAGE_COMPRESSED) && p2m_equals_twin(sp->m, g)) {
+        /* The twin already keeps these bytes: hold its copy. */
+        out->state = t->state[g];
+        out->slot = t->slot[g];
+        if (out->state == PAGE_COMPRESSED)
+            zpool_get(&s->z, (uint32_t)out->slot);
+        sp->n.twin_shared++;
+        s->stats.n.twin_shared++;
+        return STORE_DONE;
+    }
     const uint8_t *page = frame_ptr(sp->m->pool, sp->m->frame[g]);
     if (page_is_filled(page, &out->slot)) {
         out->state = PAGE_FILLED;
@@ -333,6 +344,15 @@ static bool consider(void *arg, uint64_t g)
         return true;
     if (sp->skip[g]) {
         sp->skip[g] -= sp->skip[g] != SWAP_SKIP_UNTIL_WRITTEN;
+        return true;
+    }
+    if (sp->backup && m->twin && m->twin->state[g] == PAGE_RESIDENT && m->twin->frame[g] != m->frame[g] &&
+        p2m_equals_twin(m, g) && !p2m_test_accessed(m->twin, g) && p2m_share_from(m, m->twin, g)) {
+        /* A backup page equal to its primary's (an incompressible one too)
+         * shares the primary's frame again: a frame freed without
+         * compressing (the primary's next write copies it back). */
+        sp->n.twin_shared++;
+        p->s->stats.n.twin_shared++;
         return true;
     }
     bool used = p2m_test_clear_accessed(m, g);
@@ -472,5 +492,9 @@ SwapUsage swap_usage(const Swap *s, const P2m *m)
     for (unsigned i = 0; i < s->nspaces; i++)
         if (!m || s->space[i]->m == m)
             add_usage(s, s->space[i], &u);
+    if (!m) { /* the machine: what the pool stores, each object once (a backup may share its primary's) */
+        u.orig_data_size = s->z.objects * FRAME_SIZE;
+        u.compr_data_size = s->z.bytes;
+    }
     return u;
 }

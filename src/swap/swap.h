@@ -43,6 +43,7 @@ typedef struct SwapCounters {
     uint64_t incompressible; /* pages found not to compress below the threshold */
     uint64_t faulted_in;   /* compressed pages decompressed again */
     uint64_t refaults;     /* ...within SWAP_REFAULT_MS of being compressed */
+    uint64_t twin_shared;  /* pages given up by holding the twin's equal copy (frame or compressed) */
 } SwapCounters;
 
 /* One p2m the controller may take pages from: a VM's RAM or its backup. */
@@ -104,7 +105,8 @@ uint64_t swap_balance(Swap *s, P2m *current, uint64_t budget);
  * watermark). Returns the frames freed; 0 means nothing more can be. */
 uint64_t swap_reclaim(Swap *s, P2m *current);
 
-/* zram's mm_stat of one p2m (or of all spaces when m is NULL). */
+/* zram's mm_stat of one p2m, or of the machine when m is NULL (the pool's
+ * objects counted once each, however many pages hold them). */
 typedef struct SwapUsage {
     uint64_t orig_data_size;  /* bytes of pages compressed */
     uint64_t compr_data_size; /* their compressed bytes */

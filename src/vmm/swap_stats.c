@@ -14,9 +14,9 @@ static double ratio(uint64_t a, uint64_t b)
 static void print_usage(FILE *f, const SwapUsage *u, const SwapCounters *n)
 {
     fprintf(f, " orig_data_size=%" PRIu64 " compr_data_size=%" PRIu64 " same_pages=%" PRIu64 " huge_pages=%" PRIu64
-               " pages_compressed=%" PRIu64 " pages_faulted_in=%" PRIu64 " refaults=%" PRIu64,
+               " pages_compressed=%" PRIu64 " pages_faulted_in=%" PRIu64 " refaults=%" PRIu64 " twin_shared=%" PRIu64,
             u->orig_data_size, u->compr_data_size, u->same_pages, u->huge_pages, n->compressed, n->faulted_in,
-            n->refaults);
+            n->refaults, n->twin_shared);
 }
 
 void stats_print_swap_vm(const Vm *vm, FILE *f, const char *prefix)
@@ -82,6 +82,7 @@ static json_object *usage_json(const SwapUsage *u, const SwapCounters *n)
     add_u64(o, "pages_faulted_in", n->faulted_in);
     add_u64(o, "refaults", n->refaults);
     add_u64(o, "incompressible", n->incompressible);
+    add_u64(o, "twin_shared", n->twin_shared);
     return o;
 }
 
