@@ -11,7 +11,11 @@
 #  - per algorithm, the optimised build: the same digests, the stats show pages
 #    compressed and faulted back in within the pool, peak RSS near the pool;
 #  - the sanitized build with lz4: the same, and no sanitizer report;
-#  - --compress off: the VM pauses for memory, Tandem quits cleanly on request.
+#  - --compress off: the VM pauses for memory, Tandem quits cleanly on request;
+#  - two 512 MiB VMs in a 256 MiB pool, each with QEMU's digests;
+#  - a protected VM (backup) in a pool smaller than its RAM, with failovers;
+#  - random data (nothing to compress): paused with OUT_OF_MEMORY, not corrupted;
+#  - query-swap's figures agree with each other; bad flags and keys are named.
 # Debian's guest runs on both builds here. Every Tandem run is capped by
 # --max-insns and a timeout.
 # Environment: SWAP_ONLY=name,name (run only those tests), SWAP_WORK=DIR (keep

@@ -39,7 +39,7 @@ QEMU_TIMEOUT = 120        # s (QEMU takes about 6 s)
 RSS_SLACK_MIB = 96        # peak RSS may exceed the pool by the binary, decoded code, metadata
 MiB = 1 << 20
 
-SWAP_RE = re.compile(r"^tandem: swap: (machine|vm=\S+)\s+(.*)$")
+SWAP_RE = re.compile(r"^tandem: (?:\S+: )?swap: (machine|vm=\S+)\s+(.*)$")
 HIGH_WATER_RE = re.compile(r"^tandem: machine: .*\(\d+ of (\d+) MiB\), high water (\d+) MiB")
 # The lines that must equal QEMU's: per-class digests, the zero-page split, the total.
 DIGEST_RE = re.compile(r"^memfill: (class=|zero untouched=|total digest=)")
@@ -363,6 +363,161 @@ def t_compress_off():
     return "paused at %d MiB resident, quit with exit 0" % (v[name]["memory"]["resident-bytes"] >> 20)
 
 
+# --- two VMs in one pool -----------------------------------------------------------------------
+
+TWO_FILL, TWO_POOL_MIB = 250, 256  # two 512 MiB guests filling 250 MiB each in 256 MiB
+
+
+@once
+def two_vms_run():
+    cfg = {"machine-mem": "%dM" % TWO_POOL_MIB, "compress": "lz4", "stats": True,
+           "vms": [{"name": n, "kernel": K, "initrd": I, "append": append(TWO_FILL), "mem": MEM,
+                    "console": "file:" + os.path.join(W, "two-%s.console" % n), "no-rng-seed": True,
+                    "on-reset": "stop", "max-insns": MAX_INSNS} for n in ("alpha", "beta")]}
+    import json
+    path = os.path.join(W, "two.json")
+    with open(path, "w") as f:
+        json.dump(cfg, f)
+    r = run_measured([T, "run", "--config", path], "two", TIMEOUT * 2)
+    r.update(alpha=read(os.path.join(W, "two-alpha.console")), beta=read(os.path.join(W, "two-beta.console")),
+             swap=swap_stats(r["err"]), pool_mib=TWO_POOL_MIB, alg="lz4", binary=T, fill=TWO_FILL)
+    return r
+
+
+def t_two_vms():
+    """Two guests whose RAM together is four times the pool: each reads back its own data."""
+    r, ref = two_vms_run(), reference(TWO_FILL)
+    for n in ("alpha", "beta"):
+        check_matches_qemu(dict(r, out=r[n]), ref)
+        vm = r["swap"].get("vm=" + n)
+        check(vm is not None, "no swap line for %s (stderr: %s)" % (n, tail(r["err"])))
+        check(num(vm, "pages_compressed", n) > 0, "nothing of %s was compressed" % n)
+    check_compressed(r)
+    return "both VMs' digests equal QEMU's in %d MiB, %.0f s" % (TWO_POOL_MIB, r["secs"])
+
+
+# --- with the backup VM, and failovers --------------------------------------------------------
+
+FT_FILL, FT_POOL_MIB = 300, 256
+
+
+@once
+def ft_run():
+    r = run_measured([T, "run", "-k", K, "-i", I, "-a", append(FT_FILL), "--mem", MEM, "--machine-mem",
+                      "%dM" % FT_POOL_MIB, "--compress", "lz4", "--backup", "--inject", "crash@6s",
+                      "--inject", "hang@9s", "--no-rng-seed", "--max-insns", str(MAX_INSNS), "--stats"],
+                     "ft", TIMEOUT * 2)
+    r.update(swap=swap_stats(r["err"]), pool_mib=FT_POOL_MIB, alg="lz4", binary=T, fill=FT_FILL)
+    return r
+
+
+def t_ft():
+    """A protected guest in a pool smaller than its RAM: the backup's pages are
+    compressed (or held as the primary's equal copy), and failovers to a
+    backup whose pages are compressed give the right data."""
+    r = ft_run()
+    check_matches_qemu(r, reference(FT_FILL))
+    fo = [l for l in r["err"].splitlines() if re.match(r"tandem: (\S+: )?failover \d+:", l)]
+    check(fo, "no failover happened (stderr: %s)" % tail(r["err"]))
+    b = r["swap"].get("vm=vm0.backup")
+    check(b is not None, "no swap line for the backup (stderr: %s)" % tail(r["err"]))
+    held = num(b, "pages_compressed", "backup") + num(b, "twin_shared", "backup") + num(b, "same_pages", "backup")
+    check(num(b, "orig_data_size", "backup") > 0 and held > 0, "the backup kept nothing compressed: %s" % b)
+    check_compressed(r)
+    return "%d failovers; backup: %s compressed bytes %s" % (len(fo), b["orig_data_size"], b["compr_data_size"])
+
+
+# --- nothing left to free: paused, not corrupted ------------------------------------------------
+
+def t_incompressible_pauses():
+    """Random data cannot be compressed: when the pool is full of it, the VM
+    pauses with the out-of-memory event, and Tandem stays responsive."""
+    ctl = os.path.join(W, "hog.sock")
+    t = Tandem(T, W, "tandem-hog", None, ["-k", K, "-i", I, "-a", BASE + " tandem.run=/usr/bin/tandem-memhog "
+                                          "tandem.hog=300", "--mem", MEM, "--machine-mem", "%dM" % POOL_MIB,
+                                          "--compress", "lz4", "--no-rng-seed", "--max-insns", str(MAX_INSNS),
+                                          "--control", ctl, "--stats"])
+    try:
+        q = t.control(ctl, timeout=20)
+        name = next(iter(q.vms()))
+        wait_until(lambda: t.died() or q.vms()[name]["state"] == "paused", 240, "the VM to pause for memory")
+        ev = q.wait_event(lambda e: e.get("event") == "OUT_OF_MEMORY", 5, "OUT_OF_MEMORY event")
+        i0 = q.instructions(name)
+        time.sleep(0.5)
+        ran = q.instructions(name) - i0
+        sw = q.cmd("query-swap")
+        q.cmd("quit")
+        rc = t.wait(30)
+    finally:
+        t.kill()
+    check(ran == 0, "the paused VM executed %d instructions" % ran)
+    check("memhog: read back" not in t.stdout(), "the hog finished in a pool too small for its random data")
+    check(sw["huge_pages"] > 0 and sw["incompressible"] > 0, "query-swap shows no incompressible pages: %s" %
+          {k: sw.get(k) for k in ("huge_pages", "incompressible")})
+    check(rc == 0, "exit %d after quit (stderr: %s)" % (rc, tail(t.stderr())))
+    return "paused (free %d bytes), huge_pages=%d" % (ev["data"]["free-bytes"], sw["huge_pages"])
+
+
+# --- the control socket's view ---------------------------------------------------------------------
+
+def t_query_swap():
+    """query-swap while a guest is being squeezed: zram's names, the pool's
+    classes, latencies, per-VM figures, all consistent with each other."""
+    ctl = os.path.join(W, "q.sock")
+    t = Tandem(T, W, "tandem-q", None, ["-k", K, "-i", I, "-a", append(FILL), "--mem", MEM, "--machine-mem",
+                                        "%dM" % POOL_MIB, "--compress", "zstd", "--no-rng-seed",
+                                        "--max-insns", str(MAX_INSNS), "--control", ctl])
+    try:
+        q = t.control(ctl, timeout=20)
+        wait_until(lambda: t.died() or q.cmd("query-swap")["pages_compressed"] > 20000, 120,
+                   "20000 pages compressed")
+        sw = q.cmd("query-swap")
+        one = q.cmd("query-swap", {"vm": "vm0"})
+        s, v = q.stats()
+        q.cmd("quit")
+        t.wait(30)
+    finally:
+        t.kill()
+    for k in ("orig_data_size", "compr_data_size", "mem_used_total", "mem_used_max", "same_pages", "huge_pages",
+              "pages_compressed", "pages_faulted_in", "refaults", "latency-ns", "pool", "vms"):
+        check(k in sw, "query-swap lacks %s: %s" % (k, sorted(sw)))
+    check(sw["alg"] == "zstd", "alg %r" % sw["alg"])
+    check(0 < sw["compr_data_size"] < sw["orig_data_size"], "compr %d, orig %d" % (sw["compr_data_size"],
+                                                                               sw["orig_data_size"]))
+    pool = sw["pool"]
+    check(pool["compressed-bytes"] == sw["compr_data_size"], "pool bytes %d != compr_data_size %d" %
+          (pool["compressed-bytes"], sw["compr_data_size"]))
+    check(sw["mem_used_total"] == pool["frames"] * 4096 >= pool["compressed-bytes"], "pool frames %d for %d bytes" %
+          (pool["frames"], pool["compressed-bytes"]))
+    check(sum(c["objects"] for c in pool["classes"]) == pool["objects"], "class objects do not add up")
+    check(sw["latency-ns"]["compress"]["count"] >= sw["pages_compressed"] > 0, "compress latency count %d" %
+          sw["latency-ns"]["compress"]["count"])
+    check(one["orig_data_size"] == sw["vms"][0]["orig_data_size"], "per-VM figures differ between queries")
+    check("swap" in v["vm0"] and "swap" in s["machine"], "query-stats has no swap objects")
+    return "ratio %.2f, %d classes in use, fragmentation %.3f" % (sw["ratio"], len(pool["classes"]),
+                                                                sw["fragmentation"])
+
+
+# --- bad input -------------------------------------------------------------------------------------
+
+def t_bad_flags():
+    """A wrong value is named in the message and nothing runs."""
+    cases = [(["--compress", "gzip"], "gzip"), (["--compress-threshold", "5000"], "5000"),
+             (["--swap-low", "lots"], "lots"), (["--swap-low", "64M", "--swap-high", "8M"], "high")]
+    for args, word in cases:
+        r = run_measured([T, "run", "-k", K, "--mem", "64M"] + args, "bad", 20)
+        check(r["rc"] == 1 and word in r["err"], "%s: exit %d, stderr %r" % (" ".join(args), r["rc"],
+                                                                            tail(r["err"], 1)))
+    import json
+    path = os.path.join(W, "bad.json")
+    with open(path, "w") as f:
+        json.dump({"compress": "brotli", "vms": [{"name": "a", "kernel": K, "mem": "64M", "console": "null"}]}, f)
+    r = run_measured([T, "run", "--config", path], "bad-config", 20)
+    check(r["rc"] == 1 and "compress" in r["err"] and "brotli" in r["err"] and "bad.json" in r["err"],
+          "config compress brotli: exit %d, %r" % (r["rc"], tail(r["err"], 1)))
+    return "%d flags and one config key refused by name" % len(cases)
+
+
 def guarded(fn):
     """Any unexpected error is the test's FAIL line, never the suite's end."""
     def run():
@@ -379,7 +534,12 @@ TESTS = ([("swap-memfill-detects-corruption", t_memfill_detects_corruption),
           ("swap-qemu-oracle", t_qemu_oracle)] +
          [t for alg in ALGS for t in alg_tests(alg)] +
          [("swap-sanitized-%s" % SAN_ALG, t_san),
-          ("swap-compress-off-pauses", t_compress_off)])
+          ("swap-compress-off-pauses", t_compress_off),
+          ("swap-two-vms-one-pool", t_two_vms),
+          ("swap-backup-failover", t_ft),
+          ("swap-incompressible-pauses", t_incompressible_pauses),
+          ("swap-query-swap", t_query_swap),
+          ("swap-bad-input", t_bad_flags)])
 
 if __name__ == "__main__":
     t0 = time.monotonic()
