@@ -72,18 +72,9 @@ static FrameId find_free(FramePool *p)
     return FRAME_NONE;
 }
 
-FrameId frames_alloc(FramePool *p, FrameId hint)
+static FrameId take(FramePool *p, FrameId hint, uint64_t keep, bool zero)
 {
-    if (p->used + p->reserve >= p->nframes) {
-        p->failures++;
-        return FRAME_NONE;
-    }
-    return frames_alloc_reserve(p, hint);
-}
-
-FrameId frames_alloc_reserve(FramePool *p, FrameId hint)
-{
-    if (p->used == p->nframes) {
+    if (p->used + keep >= p->nframes) {
         p->failures++;
         return FRAME_NONE;
     }
@@ -91,12 +82,28 @@ FrameId frames_alloc_reserve(FramePool *p, FrameId hint)
     bit_set(p->used_map, f);
     p->refs[f] = 1;
     if (bit_test(p->dirty_map, f)) {
-        memset(frame_ptr(p, f), 0, FRAME_SIZE);
+        if (zero)
+            memset(frame_ptr(p, f), 0, FRAME_SIZE);
         bit_clear(p->dirty_map, f);
     }
     if (++p->used > p->high_water)
         p->high_water = p->used;
     return f;
+}
+
+FrameId frames_alloc(FramePool *p, FrameId hint)
+{
+    return take(p, hint, p->reserve, true);
+}
+
+FrameId frames_alloc_reserve(FramePool *p, FrameId hint)
+{
+    return take(p, hint, 0, true);
+}
+
+FrameId frames_alloc_unzeroed(FramePool *p, FrameId hint)
+{
+    return take(p, hint, p->reserve, false);
 }
 
 void frames_free(FramePool *p, FrameId f)

@@ -44,6 +44,8 @@ FrameId frames_alloc(FramePool *p, FrameId hint);
  * find room for a page's compressed copy before the page's frame is freed,
  * even when guests have taken every other frame. */
 FrameId frames_alloc_reserve(FramePool *p, FrameId hint);
+/* A frame whose old contents the caller overwrites whole (not zeroed). */
+FrameId frames_alloc_unzeroed(FramePool *p, FrameId hint);
 /* Drop one owner of a frame; the last one gives it back, and its contents
  * are forgotten (the next owner sees zeros). */
 void frames_free(FramePool *p, FrameId f);

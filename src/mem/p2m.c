@@ -67,10 +67,10 @@ void p2m_destroy(P2m *m)
     memset(m, 0, sizeof *m);
 }
 
-FrameId p2m_alloc_frame(P2m *m, uint64_t gfn)
+FrameId p2m_alloc_frame(P2m *m, uint64_t gfn, bool zeroed)
 {
     FrameId hint = m->home == FRAME_NONE ? FRAME_NONE : m->home + (FrameId)gfn;
-    FrameId f = frames_alloc(m->pool, hint);
+    FrameId f = zeroed ? frames_alloc(m->pool, hint) : frames_alloc_unzeroed(m->pool, hint);
     if (f == FRAME_NONE) {
         m->out_of_memory = true;
         m->stats.nomem++;
@@ -119,7 +119,7 @@ bool p2m_populate(P2m *m, uint64_t i)
 {
     if (m->state[i] == PAGE_COMPRESSED)
         return m->store->fault_in(m->store->opaque, m, i);
-    FrameId f = p2m_alloc_frame(m, i);
+    FrameId f = p2m_alloc_frame(m, i, m->state[i] == PAGE_ABSENT || !m->slot[i]);
     if (f == FRAME_NONE)
         return false;
     if (m->state[i] == PAGE_FILLED) {

@@ -135,9 +135,10 @@ static inline uint64_t p2m_index(const P2m *m, uint64_t gpa)
  * false if machine memory is exhausted (m->out_of_memory is then set). */
 bool p2m_populate(P2m *m, uint64_t i);
 
-/* For the page store: a frame for page gfn (its home frame if free), or
+/* A frame for page gfn (its home frame if free), zero-filled unless the
+ * caller overwrites it whole (the page store decompressing into it), or
  * FRAME_NONE with m->out_of_memory set. */
-FrameId p2m_alloc_frame(P2m *m, uint64_t gfn);
+FrameId p2m_alloc_frame(P2m *m, uint64_t gfn, bool zeroed);
 /* Compressed page gfn now has frame f holding its contents. */
 void p2m_install(P2m *m, uint64_t gfn, FrameId f);
 /* Resident page gfn, already announced (p2m_change/p2m_change_many), gives

@@ -54,7 +54,7 @@ static bool store_fault_in(void *opaque, P2m *m, uint64_t gfn)
 {
     Swap *s = opaque;
     uint64_t t0 = now_ns();
-    FrameId f = p2m_alloc_frame(m, gfn);
+    FrameId f = p2m_alloc_frame(m, gfn, false);
     if (f == FRAME_NONE)
         return false;
     uint32_t h = (uint32_t)m->slot[gfn];

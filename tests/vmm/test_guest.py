@@ -227,7 +227,7 @@ def t_stdio_pair_file():
 @once
 def pool():
     ctl, asock, bf = (os.path.join(W, n) for n in ("gp.sock", "gp-alpha.sock", "gp-beta.txt"))
-    cfg = {"control": ctl, "machine-mem": "160M",
+    cfg = {"control": ctl, "machine-mem": "160M", "compress": "off",
            "vms": [gvm("alpha", "256M", "socket:" + asock, append=HOG, initrd=HOG_INITRD, weight=4),
                    gvm("beta", "256M", "file:" + bf, initrd=HOG_INITRD, weight=4),
                    {"name": "gamma", "kernel": SPIN, "mem": "16M", "console": "null", "weight": 1}]}

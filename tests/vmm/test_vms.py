@@ -448,9 +448,27 @@ def t_weights():
 
 # --- machine memory pool ------------------------------------------------------------------------
 
+def t_pool_compressed():
+    """The same two VMs with compression (the default): alpha's touched pages
+    are compressed as the pool runs low, so both finish in 40M."""
+    af, bf = path("poolz-alpha.txt"), path("poolz-beta.txt")
+    t = Tandem(T, W, "poolz", {"machine-mem": "40M", "stats": True,
+                               "vms": [vm("alpha", TOUCH, mem="64M", console="file:" + af),
+                                       vm("beta", BETA_LATE, mem="64M", console="file:" + bf)]})
+    rc = t.wait(60)
+    check(rc == 0, "exit %d (stderr: %s)" % (rc, tail(t.stderr())))
+    check(read(af).replace("\r", "") == "touched all\n", "alpha's console: %r" % read(af)[:100])
+    check(read(bf).replace("\r", "") == "beta finished\n", "beta's console: %r" % read(bf)[:100])
+    line = next((l for l in t.stderr().splitlines() if l.startswith("tandem: swap: machine")), "")
+    m = re.search(r"alg=lzo .*pages_compressed=(\d+)", line)
+    check(m and int(m.group(1)) > 0, "no lzo compression in the stats: %r" % line[:200])
+    return "both finished; pages_compressed=%s" % m.group(1)
+
+
 def t_pool_exhaustion():
+    """Without compression a VM that finds no frame pauses (tests/swap covers compression)."""
     ctl, af, bf = path("pool.sock"), path("pool-alpha.txt"), path("pool-beta.txt")
-    t = Tandem(T, W, "pool", {"control": ctl, "machine-mem": "40M",
+    t = Tandem(T, W, "pool", {"control": ctl, "machine-mem": "40M", "compress": "off",
                               "vms": [vm("alpha", TOUCH, mem="64M", console="file:" + af),
                                       vm("beta", BETA_LATE, mem="64M", console="file:" + bf)]})
     q = t.control(ctl)
@@ -502,6 +520,7 @@ TESTS = [
     ("machine-mem-default-and-flag", t_machine_mem),
     ("scheduler-weights", t_weights),
     ("pool-exhaustion-pauses-vm", t_pool_exhaustion),
+    ("pool-compressed-both-finish", t_pool_compressed),
 ]
 
 if __name__ == "__main__":
