@@ -281,52 +281,72 @@ static Outcome store_page(Swap *s, SwapSpace *sp, uint64_t g, Stored *out)
     return STORE_DONE;
 }
 
-/* Store the queued victims, announcing them to the caches in one pass. */
-static void flush(Pass *p, SwapSpace *sp)
-{
-    Swap *s = p->s;
-    P2m *m = sp->m, *t = m->twin;
+/* Victims stored but still holding their frames: announced to the caches
+ * in one pass, then their frames are freed. */
+typedef struct Commit {
     Stored st[BATCH];
-    uint32_t done[BATCH] = {0}, twins[BATCH];
-    size_t n = 0, nt = 0;
-    for (size_t i = 0; i < s->nbatch; i++) {
-        uint32_t g = s->batch[i];
-        clear_bit(sp->queued, g);
-        if (p->stop)
-            continue;
-        Outcome o = store_page(s, sp, g, &st[n]);
-        p->stop = o == STORE_FULL;
-        if (o != STORE_DONE)
-            continue;
-        if (frames_owners(m->pool, m->frame[g]) == 2)
-            twins[nt++] = g;
-        done[n++] = g;
-    }
-    s->nbatch = 0;
-    p2m_write_protect_many(m, sp->kept, sp->nkept, sp->watch);
-    sp->nkept = 0;
-    p2m_change_many(m, done, n);
-    if (nt)
-        p2m_change_many(t, twins, nt);
-    for (size_t i = 0, j = 0; i < n; i++) {
-        uint32_t g = done[i];
-        bool twin = j < nt && twins[j] == g;
-        if (st[i].state == PAGE_FILLED) {
-            p2m_store_filled(m, g, st[i].slot);
+    uint32_t done[BATCH], twins[BATCH];
+    size_t n, nt;
+} Commit;
+
+static void commit(Swap *s, SwapSpace *sp, Commit *c)
+{
+    P2m *m = sp->m, *t = m->twin;
+    p2m_change_many(m, c->done, c->n);
+    if (c->nt)
+        p2m_change_many(t, c->twins, c->nt);
+    for (size_t i = 0, j = 0; i < c->n; i++) {
+        uint32_t g = c->done[i];
+        bool twin = j < c->nt && c->twins[j] == g;
+        if (c->st[i].state == PAGE_FILLED) {
+            p2m_store_filled(m, g, c->st[i].slot);
             if (twin)
-                p2m_store_filled(t, g, st[i].slot);
+                p2m_store_filled(t, g, c->st[i].slot);
             sp->n.filled++, s->stats.n.filled++;
         } else {
-            p2m_store_compressed(m, g, st[i].slot);
+            p2m_store_compressed(m, g, c->st[i].slot);
             if (twin) {
-                zpool_get(&s->z, (uint32_t)st[i].slot);
-                p2m_store_compressed(t, g, st[i].slot);
+                zpool_get(&s->z, (uint32_t)c->st[i].slot);
+                p2m_store_compressed(t, g, c->st[i].slot);
                 t->store = &s->store;
             }
             sp->n.compressed++, s->stats.n.compressed++;
         }
         j += twin;
     }
+    c->n = c->nt = 0;
+}
+
+/* Store the queued victims. When the compressed pool finds no frame, the
+ * pages stored so far give theirs up first and the page is tried again;
+ * only a second refusal ends the pass. */
+static void flush(Pass *p, SwapSpace *sp)
+{
+    Swap *s = p->s;
+    P2m *m = sp->m;
+    Commit c;
+    c.n = c.nt = 0;
+    for (size_t i = 0; i < s->nbatch; i++) {
+        uint32_t g = s->batch[i];
+        clear_bit(sp->queued, g);
+        if (p->stop)
+            continue;
+        Outcome o = store_page(s, sp, g, &c.st[c.n]);
+        if (o == STORE_FULL && c.n) {
+            commit(s, sp, &c);
+            o = store_page(s, sp, g, &c.st[c.n]);
+        }
+        p->stop = o == STORE_FULL;
+        if (o != STORE_DONE)
+            continue;
+        if (frames_owners(m->pool, m->frame[g]) == 2)
+            c.twins[c.nt++] = g;
+        c.done[c.n++] = g;
+    }
+    s->nbatch = 0;
+    p2m_write_protect_many(m, sp->kept, sp->nkept, sp->watch);
+    sp->nkept = 0;
+    commit(s, sp, &c);
 }
 
 /* The clock's look at one page: queue it if it was not used since the
@@ -369,23 +389,33 @@ static bool consider(void *arg, uint64_t g)
     return true;
 }
 
+/* The clock hand goes round at most `laps` times. Queued pages count as
+ * freed frames until they are stored, so after each flush the walk goes on
+ * if what the compressed copies took leaves it short. */
 static void sweep(Pass *p, SwapSpace *sp, unsigned laps)
 {
     p->sp = sp;
-    for (uint64_t n = 0; n < laps * sp->m->npages && !enough(p); n++) {
-        uint64_t g = sp->hand;
-        sp->hand = g + 1 == sp->m->npages ? 0 : g + 1;
-        if (!consider(p, g))
-            break;
-    }
-    flush(p, sp);
+    uint64_t left = laps * sp->m->npages;
+    do {
+        for (; left && !enough(p); left--) {
+            uint64_t g = sp->hand;
+            sp->hand = g + 1 == sp->m->npages ? 0 : g + 1;
+            consider(p, g);
+        }
+        flush(p, sp);
+    } while (left && !enough(p));
 }
 
 static void visit(Pass *p, SwapSpace *sp, MemSpace which)
 {
     p->sp = sp;
-    p2m_visit_pages(sp->m, which, consider, p);
-    flush(p, sp);
+    for (unsigned round = 0; round < 4 && !enough(p); round++) {
+        uint64_t before = sp->n.compressed + sp->n.filled;
+        p2m_visit_pages(sp->m, which, consider, p);
+        flush(p, sp);
+        if (sp->n.compressed + sp->n.filled == before)
+            break; /* the space has nothing more to give */
+    }
 }
 
 static bool pin(void *arg, uint64_t g)
