@@ -35,6 +35,10 @@ cd "$(dirname "$0")/.."
 # so its ratio to "tandem" is the cost of sharing the host with a second VM.
 # tandem-ft protects the VM with a backup (checkpoint every 20 ms);
 # tandem-ft-ctxsw checkpoints at every guest context switch (the seed's choice).
+# tandem-swap50 gives the 512 MiB guest a machine-memory pool of half its RAM
+# with compressed swap (lz4); the suite's guest has about 70 MiB resident, so
+# that pool compresses nothing. tandem-swap12 (64 MiB, 12.5%) does: the
+# report's compressed-swap section shows the pages compressed per run.
 CONFIG_TABLE='
 tandem       | tandem | --mem 512M --no-rng-seed           | nokaslr
 qemu         | qemu   | -M virt,dtb-kaslr-seed=off         | nokaslr
@@ -43,6 +47,8 @@ qemu-kpti    | qemu   | -M virt                            | -
 tandem-2vm   | tandem2 | --no-rng-seed                     | nokaslr
 tandem-ft    | tandem | --mem 512M --no-rng-seed --backup   | nokaslr
 tandem-ft-ctxsw | tandem | --mem 512M --no-rng-seed --backup --checkpoint context-switch | nokaslr
+tandem-swap50 | tandem | --mem 512M --no-rng-seed --machine-mem 256M --compress lz4 | nokaslr
+tandem-swap12 | tandem | --mem 512M --no-rng-seed --machine-mem 64M --compress lz4 | nokaslr
 '
 DEFAULT_CONFIGS=tandem,qemu
 FAMILIES="bw_mem lat_syscall lat_proc lat_ctx" # figure order
@@ -383,6 +389,33 @@ fmt_header() {
         echo
         echo "Scheduling overhead (Tandem's --stats: host time per slice spent polling and switching, not running a guest):"
         echo "$sched"
+    fi
+    # Compressed swap: Tandem's --stats swap line, for configurations that limit
+    # machine memory or choose an algorithm
+    swap=$(for c in "${CONFIGS[@]}"; do
+        [ "${C_EMU[$c]}" = tandem ] || continue
+        [[ " ${C_OPTS[$c]} " == *" --machine-mem "* || " ${C_OPTS[$c]} " == *" --compress "* ]] || continue
+        for ((r = 1; r <= RUNS; r++)); do
+            awk -v c="$c" '
+            /^tandem: swap: machine / { for (i = 4; i <= NF; i++) { split($i, a, "="); v[a[1]] = a[2] } }
+            /^tandem: machine: / && match($0, /high water [0-9]+ MiB/) { hw = substr($0, RSTART + 11, RLENGTH - 15) }
+            END { if (hw != "") printf "%s %s %s %s %s %s %s\n", c, v["alg"], v["pages_compressed"] + 0, v["pages_faulted_in"] + 0,
+                                       v["refaults"] + 0, v["ratio"] + 0, hw }' "$OUT/logs/$c.$r.log.err" 2>/dev/null
+        done
+    done | awk '{ n[$1]++; alg[$1] = $2; pc[$1, n[$1]] = $3; pf[$1, n[$1]] = $4; rf[$1, n[$1]] = $5; ra[$1, n[$1]] = $6; hw[$1, n[$1]] = $7
+                  if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+        function med(x, c, m, a, i, j, t) { for (i = 1; i <= m; i++) a[i] = x[c, i]
+            for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+            return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
+        END { for (i = 1; i <= k; i++) { c = order[i]; m = n[c]
+            printf "| %s | %s | %.0f | %.0f | %.0f | %.2f | %.0f |\n", c, alg[c], med(pc, c, m), med(pf, c, m), med(rf, c, m), med(ra, c, m), med(hw, c, m) } }')
+    if [ -n "$swap" ]; then
+        echo
+        echo "Compressed swap (Tandem's --stats at exit, medians over the runs; ratio: orig_data_size / compr_data_size):"
+        echo
+        echo "| configuration | alg | pages compressed | pages faulted in | refaults | ratio | machine high water (MiB) |"
+        echo "|---|---|---:|---:|---:|---:|---:|"
+        echo "$swap"
     fi
     if [ ${#FAILED[@]} -gt 0 ]; then
         echo
