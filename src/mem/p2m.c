@@ -134,24 +134,25 @@ bool p2m_populate(P2m *m, uint64_t i)
     return true;
 }
 
-void p2m_store_filled(P2m *m, uint64_t gfn, uint64_t value)
+/* Resident page gfn gives up its frame for a value or a handle. */
+static void keep_without_frame(P2m *m, uint64_t gfn, PageState st, uint64_t slot)
 {
     frames_free(m->pool, m->frame[gfn]);
     m->frame[gfn] = FRAME_NONE;
-    m->state[gfn] = PAGE_FILLED;
-    m->slot[gfn] = value;
+    m->state[gfn] = st;
+    m->slot[gfn] = slot;
     m->resident--;
-    m->filled++;
+    *(st == PAGE_FILLED ? &m->filled : &m->compressed) += 1;
+}
+
+void p2m_store_filled(P2m *m, uint64_t gfn, uint64_t value)
+{
+    keep_without_frame(m, gfn, PAGE_FILLED, value);
 }
 
 void p2m_store_compressed(P2m *m, uint64_t gfn, uint64_t handle)
 {
-    frames_free(m->pool, m->frame[gfn]);
-    m->frame[gfn] = FRAME_NONE;
-    m->state[gfn] = PAGE_COMPRESSED;
-    m->slot[gfn] = handle;
-    m->resident--;
-    m->compressed++;
+    keep_without_frame(m, gfn, PAGE_COMPRESSED, handle);
 }
 
 /* Page gfn lets go of whatever holds its contents and is absent (no event:
