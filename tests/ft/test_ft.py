@@ -58,7 +58,7 @@ FAILED_MESSAGE_RE = {"crash": r"failed.*(crash|panic|oops|unable to handle|excep
 
 # --- the runs -------------------------------------------------------------------------------------
 BASE = "console=ttyAMA0 panic=-1 quiet nokaslr"
-CHAIN_STEPS = 150                # about 30 ms of CPU each on Tandem
+CHAIN_STEPS = 250                # 20-30 ms of CPU each on Tandem: a run outlasts the last injection (6.5 s)
 CHAIN = BASE + " tandem.run=/usr/bin/tb-chain tandem.chain=%d" % CHAIN_STEPS
 TRUE = BASE + " tandem.run=/bin/true"
 SHELL = BASE
