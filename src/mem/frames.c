@@ -101,9 +101,33 @@ FrameId frames_alloc_reserve(FramePool *p, FrameId hint)
     return take(p, hint, 0, true);
 }
 
+/* The most recently freed frame that is still free, or FRAME_NONE. */
+static FrameId pop_hot(FramePool *p)
+{
+    while (p->hot_count) {
+        p->hot_top = (p->hot_top + FRAMES_HOT - 1) % FRAMES_HOT;
+        p->hot_count--;
+        FrameId f = p->hot[p->hot_top];
+        if (!bit_test(p->used_map, f))
+            return f;
+    }
+    return FRAME_NONE;
+}
+
+static void push_hot(FramePool *p, FrameId f)
+{
+    p->hot[p->hot_top] = f;
+    p->hot_top = (p->hot_top + 1) % FRAMES_HOT;
+    if (p->hot_count < FRAMES_HOT)
+        p->hot_count++;
+}
+
 FrameId frames_alloc_unzeroed(FramePool *p, FrameId hint)
 {
-    return take(p, hint, p->reserve, false);
+    if (p->used + p->reserve >= p->nframes)
+        return take(p, hint, p->reserve, false); /* counts the failure */
+    FrameId hot = pop_hot(p);
+    return take(p, hot != FRAME_NONE ? hot : hint, p->reserve, false);
 }
 
 void frames_free(FramePool *p, FrameId f)
@@ -113,6 +137,7 @@ void frames_free(FramePool *p, FrameId f)
     bit_clear(p->used_map, f);
     bit_set(p->dirty_map, f);
     p->used--;
+    push_hot(p, f);
 }
 
 void frames_free_run(FramePool *p, FrameId first, uint64_t n)

@@ -18,6 +18,7 @@
 
 typedef uint32_t FrameId;
 #define FRAME_NONE UINT32_MAX
+#define FRAMES_HOT 1024 /* freed frames remembered, still in the host's caches */
 
 typedef struct FramePool {
     uint8_t *base;      /* frame f lives at base + f * FRAME_SIZE */
@@ -30,6 +31,8 @@ typedef struct FramePool {
     uint64_t cursor;    /* where the next search for a free frame starts (in words) */
     uint64_t failures;  /* allocations refused because the pool was exhausted */
     uint64_t reserve;   /* frames only frames_alloc_reserve may take */
+    FrameId hot[FRAMES_HOT]; /* the frames freed last, newest at hot_top - 1 */
+    unsigned hot_top, hot_count;
 } FramePool;
 
 /* A pool of `bytes` (rounded down to frames). False (errno set) if the host
@@ -44,7 +47,10 @@ FrameId frames_alloc(FramePool *p, FrameId hint);
  * find room for a page's compressed copy before the page's frame is freed,
  * even when guests have taken every other frame. */
 FrameId frames_alloc_reserve(FramePool *p, FrameId hint);
-/* A frame whose old contents the caller overwrites whole (not zeroed). */
+/* A frame whose old contents the caller overwrites whole (not zeroed):
+ * one of those freed last if there is one, since its lines and its host
+ * page-table entry are likely still cached (a compressed page's fault-in
+ * writes the whole frame while the guest waits), else `hint` if free. */
 FrameId frames_alloc_unzeroed(FramePool *p, FrameId hint);
 /* Drop one owner of a frame; the last one gives it back, and its contents
  * are forgotten (the next owner sees zeros). */

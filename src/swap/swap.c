@@ -54,15 +54,19 @@ static bool store_fault_in(void *opaque, P2m *m, uint64_t gfn)
 {
     Swap *s = opaque;
     uint64_t t0 = now_ns();
+    uint32_t h = (uint32_t)m->slot[gfn];
+    zpool_prefetch(&s->z, h);
     FrameId f = p2m_alloc_frame(m, gfn, false);
     if (f == FRAME_NONE)
         return false;
-    uint32_t h = (uint32_t)m->slot[gfn];
+    uint8_t *dst = frame_ptr(m->pool, f);
+    for (unsigned o = 0; o < FRAME_SIZE; o += 64)
+        __builtin_prefetch(dst + o, 1, 3);
     uint8_t buf[FRAME_SIZE];
     const ZObj *o = zpool_obj(&s->z, h);
     const uint8_t *data = zpool_load(&s->z, h, buf);
     uint64_t t1 = now_ns();
-    if (!codec_decompress(&s->codec, data, o->len, frame_ptr(m->pool, f))) {
+    if (!codec_decompress(&s->codec, data, o->len, dst)) {
         /* Only a defect in Tandem can get here: stop before a guest runs on garbage. */
         fprintf(stderr, "tandem: swap: compressed page %#lx (handle %u, %u bytes) does not decompress\n",
                 (unsigned long)(m->base + gfn * FRAME_SIZE), h, o->len);

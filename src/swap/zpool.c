@@ -180,6 +180,24 @@ static void put_bytes(ZPool *z, const ZObj *o, const uint8_t *data)
         memcpy(frame_ptr(z->pool, p->frame[k + 1]), data + first, o->len - first);
 }
 
+static void prefetch_range(const uint8_t *p, size_t n)
+{
+    for (size_t o = 0; o < n; o += 64)
+        __builtin_prefetch(p + o, 0, 3);
+}
+
+void zpool_prefetch(const ZPool *z, uint32_t h)
+{
+    const ZObj *o = &z->obj[h];
+    const ZsPage *p = &z->zs[o->zspage];
+    unsigned k, off;
+    where(z, o, &k, &off);
+    size_t first = o->len < FRAME_SIZE - off ? o->len : FRAME_SIZE - off;
+    prefetch_range(frame_ptr(z->pool, p->frame[k]) + off, first);
+    if (first < o->len)
+        prefetch_range(frame_ptr(z->pool, p->frame[k + 1]), o->len - first);
+}
+
 const uint8_t *zpool_load(const ZPool *z, uint32_t h, uint8_t *buf)
 {
     const ZObj *o = &z->obj[h];

@@ -69,6 +69,8 @@ uint32_t zpool_store(ZPool *z, const uint8_t *data, size_t len, uint32_t stamp);
 /* The object's bytes: a pointer into the pool, or into buf (FRAME_SIZE
  * bytes) when the object straddles two frames. */
 const uint8_t *zpool_load(const ZPool *z, uint32_t h, uint8_t *buf);
+/* Start bringing object h's bytes into the cache (a fault-in waits on them). */
+void zpool_prefetch(const ZPool *z, uint32_t h);
 static inline const ZObj *zpool_obj(const ZPool *z, uint32_t h)
 {
     return &z->obj[h];
