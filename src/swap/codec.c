@@ -7,6 +7,7 @@
 #include <zstd.h>
 
 #include "mem/frames.h"
+#include "swap/planes.h"
 
 #define ZSTD_LEVEL 1 /* on 4 KiB inputs higher levels gain little and cost a lot of time */
 
@@ -32,6 +33,9 @@ bool codec_init(Codec *c, CodecAlg alg)
     memset(c, 0, sizeof *c);
     c->alg = alg;
     c->level = ZSTD_LEVEL;
+    /* Not for LZO: it copies the long runs that planes make byte by byte, and
+     * would decompress such a page twice as slowly as the page itself. */
+    c->planes = alg == CODEC_LZ4 || alg == CODEC_ZSTD;
     switch (alg) {
     case CODEC_LZO:
         if (lzo_init() != LZO_E_OK)
@@ -62,7 +66,8 @@ void codec_destroy(Codec *c)
 /* LZO writes up to this much for an incompressible page: it needs the room. */
 #define LZO_WORST (FRAME_SIZE + FRAME_SIZE / 16 + 64 + 3)
 
-size_t codec_compress(Codec *c, const uint8_t *page, uint8_t *out, size_t cap)
+/* The library's own compressor and decompressor, on the bytes of one page. */
+static size_t raw_compress(Codec *c, const uint8_t *page, uint8_t *out, size_t cap)
 {
     switch (c->alg) {
     case CODEC_LZO: {
@@ -86,7 +91,7 @@ size_t codec_compress(Codec *c, const uint8_t *page, uint8_t *out, size_t cap)
     }
 }
 
-bool codec_decompress(Codec *c, const uint8_t *in, size_t len, uint8_t *page)
+static bool raw_decompress(Codec *c, const uint8_t *in, size_t len, uint8_t *page)
 {
     switch (c->alg) {
     case CODEC_LZO: {
@@ -102,4 +107,42 @@ bool codec_decompress(Codec *c, const uint8_t *in, size_t len, uint8_t *page)
     default:
         return false;
     }
+}
+
+/* A stored page is one byte saying how it was laid out, then the library's
+ * stream: the page as it is, or its byte planes (swap/planes.h). */
+enum { LAYOUT_BYTES, LAYOUT_PLANES };
+
+size_t codec_compress(Codec *c, const uint8_t *page, uint8_t *out, size_t cap)
+{
+    if (cap < 2)
+        return 0;
+    /* A page that looks like an array of words is stored as planes, without
+     * trying it as it is: planes then compress as well or better nearly
+     * always, decompress faster, and trying both would cost a second pass. */
+    uint8_t planes[FRAME_SIZE];
+    const uint8_t *in = page;
+    out[0] = LAYOUT_BYTES;
+    if (c->planes && planes_pay_off(page)) {
+        planes_split(page, planes);
+        in = planes;
+        out[0] = LAYOUT_PLANES;
+    }
+    size_t n = raw_compress(c, in, out + 1, cap - 1);
+    return n ? n + 1 : 0;
+}
+
+bool codec_decompress(Codec *c, const uint8_t *in, size_t len, uint8_t *page)
+{
+    if (len < 2)
+        return false;
+    if (in[0] == LAYOUT_BYTES)
+        return raw_decompress(c, in + 1, len - 1, page);
+    if (in[0] != LAYOUT_PLANES)
+        return false;
+    uint8_t planes[FRAME_SIZE];
+    if (!raw_decompress(c, in + 1, len - 1, planes))
+        return false;
+    planes_join(planes, page);
+    return true;
 }

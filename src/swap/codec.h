@@ -17,6 +17,7 @@ const char *codec_name(CodecAlg alg);
 typedef struct Codec {
     CodecAlg alg;
     int level;     /* zstd only */
+    bool planes;   /* word arrays are stored as byte planes (swap/planes.h) */
     void *work;    /* LZO's work memory */
     void *cctx, *dctx; /* zstd's contexts */
 } Codec;
