@@ -254,7 +254,14 @@ bool p2m_write_fault(P2m *m, uint64_t gfn)
         if (((bits >> i) & 1) && m->watch[i].written && !m->watch[i].written(m->watch[i].opaque, gfn))
             failed |= (uint8_t)(1u << i);
     m->wp[gfn] |= failed; /* they are asked again when the write is retried */
-    return failed == 0;
+    if (failed)
+        return false;
+    if (!p2m_is_shared(m, gfn))
+        return true;
+    if (!p2m_break_share(m, gfn))
+        return false;
+    m->stats.cow_breaks++;
+    return true;
 }
 
 void p2m_change_many(P2m *m, const uint32_t *gfns, size_t n)
@@ -311,6 +318,23 @@ void p2m_copy_from(P2m *dst, const P2m *src, uint64_t gfn)
     dst->frame[gfn] = f;
     dst->state[gfn] = PAGE_RESIDENT;
     dst->resident++;
+}
+
+bool p2m_merge(P2m *dst, uint64_t dg, P2m *src, uint64_t sg)
+{
+    FrameId f = src->frame[sg];
+    if (dst->frame[dg] == f)
+        return true;
+    if (!frames_ref(src->pool, f))
+        return false;
+    /* The frame's first owner may hold writable entries for it: no more. */
+    if (frames_owners(src->pool, f) == 2 && src->cache.write_protected)
+        src->cache.write_protected(src->cache.opaque, sg);
+    p2m_change(dst, dg);
+    frames_free(dst->pool, dst->frame[dg]);
+    dst->frame[dg] = f;
+    dst->stats.merged++;
+    return true;
 }
 
 bool p2m_break_share(P2m *m, uint64_t gfn)

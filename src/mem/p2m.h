@@ -92,6 +92,8 @@ typedef struct P2mStats {
     uint64_t write_protects, write_faults;
     uint64_t nomem;         /* populations refused: machine memory exhausted */
     uint64_t filled_in;     /* same-filled pages given a frame again */
+    uint64_t merged;        /* pages that gave up their frame for an equal page's (page sharing) */
+    uint64_t cow_breaks;    /* writes that gave a shared page a frame of its own */
 } P2mStats;
 
 typedef struct P2m {
@@ -184,10 +186,17 @@ void p2m_copy_from(P2m *dst, const P2m *src, uint64_t gfn);
 /* Give page gfn a frame of its own if it shares one (copy on write);
  * false if machine memory is exhausted. */
 bool p2m_break_share(P2m *m, uint64_t gfn);
+/* A frame with more than one owner is never writable: the first write to
+ * any of its pages takes the write fault and a copy (p2m_write_fault). */
 static inline bool p2m_is_shared(const P2m *m, uint64_t gfn)
 {
     return m->state[gfn] == PAGE_RESIDENT && frames_owners(m->pool, m->frame[gfn]) > 1;
 }
+/* Page sharing: resident page dg of dst, whose contents the caller found
+ * equal to src's resident page sg, maps sg's frame instead of its own (one
+ * frame fewer). A page-state change for dg; src's caches lose write access
+ * to sg. False if the frame has as many owners as it can count. */
+bool p2m_merge(P2m *dst, uint64_t dg, P2m *src, uint64_t sg);
 /* Swap the two maps' frame tables: each now has the other's memory (O(1));
  * the caller announces the pages whose contents differ (p2m_change_many). */
 void p2m_exchange(P2m *a, P2m *b);
@@ -198,13 +207,14 @@ void p2m_write_protect(P2m *m, uint64_t gfn, uint8_t watcher_bit);
 /* The same for many pages, with one pass of the caches. */
 void p2m_write_protect_many(P2m *m, const uint32_t *gfns, size_t n, uint8_t watcher_bit);
 void p2m_write_protect_all(P2m *m, uint8_t watcher_bit);
-/* A guest (or device) write is about to reach write-protected page gfn:
- * every watcher that asked is told, then the page is writable. False if a
- * watcher could not proceed (no machine frame): the write must be retried. */
+/* A guest (or device) write is about to reach a page that is not writable:
+ * every watcher that asked is told, a shared frame is copied (copy on
+ * write), then the page is writable. False if a watcher or the copy could
+ * not proceed (no machine frame): the write must be retried. */
 bool p2m_write_fault(P2m *m, uint64_t gfn);
 static inline bool p2m_writable(const P2m *m, uint64_t gfn)
 {
-    return m->wp[gfn] == 0;
+    return m->wp[gfn] == 0 && !p2m_is_shared(m, gfn);
 }
 
 /* Does page gfn hold what the twin's page gfn holds (not written since)? */
