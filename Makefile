@@ -5,7 +5,7 @@ CROSS   ?= aarch64-linux-gnu-
 WARN     = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 FPFLAGS  = -frounding-math -fsignaling-nans -ffp-contract=off
 CFLAGS_COMMON = -std=gnu11 $(WARN) $(FPFLAGS) -Isrc -MMD -MP -D_GNU_SOURCE
-LIBS     = -lfdt -ljson-c -llzo2 -llz4 -lzstd -lm
+LIBS     = -lfdt -ljson-c -llzo2 -llz4 -lzstd -lxxhash -lm
 
 SRCS     = $(wildcard src/*/*.c)
 LIB_SRCS = $(filter-out src/cli/%,$(SRCS))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Tandem's build, tests and benchmarks need on Debian 12
 # (run as root). The tests themselves never install anything.
-#   build:   build-essential, libfdt, liblzo2, liblz4, libzstd, libjson-c
+#   build:   build-essential, libfdt, liblzo2, liblz4, libzstd, libjson-c, libxxhash
 #   tests:   libcmocka (unit), the aarch64 cross toolchain with binutils
 #            (guest images, objdump of a faulting instruction), QEMU system
 #            (the oracle of tests/guest and tests/boot) and user mode
@@ -14,7 +14,7 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
       qemu-system-arm qemu-user-static
-      libfdt-dev liblzo2-dev liblz4-dev libzstd-dev libjson-c-dev libcmocka-dev device-tree-compiler
+      libfdt-dev liblzo2-dev liblz4-dev libzstd-dev libjson-c-dev libxxhash-dev libcmocka-dev device-tree-compiler
       cpio gzip python3 mawk coreutils diffutils findutils gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
