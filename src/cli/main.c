@@ -59,6 +59,11 @@ static void usage(FILE *f)
           "      --swap-low SIZE    compress when free machine memory falls below SIZE (default 2%)\n"
           "      --swap-high SIZE   ...until SIZE is free again (default twice the low mark)\n"
           "      --compress-threshold BYTES  keep a page compressed only if it fits (default 3072)\n"
+          "      --share MODE       merge equal guest pages into one frame, copied on write: off\n"
+          "                         (default), vm (within each VM) or all (across VMs: a side\n"
+          "                         channel between them, see README)\n"
+          "      --share-pages N    resident pages the scanner hashes per pass (default 512)\n"
+          "      --share-sleep MS   host time between scanner passes (default 20)\n"
           "      --stats            print CPU, shadow page table and memory statistics at exit\n"
           "  -h, --help             show this help\n"
           "  -V, --version          print the version\n"
@@ -73,7 +78,7 @@ static void usage(FILE *f)
 
 enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR, OPT_NO_RNG, OPT_MACHINE_MEM, OPT_CONTROL,
        OPT_CONSOLE, OPT_ON_RESET, OPT_SLICE, OPT_BACKUP, OPT_CHECKPOINT, OPT_INJECT, OPT_HANG, OPT_REPEAT,
-       OPT_COMPRESS, OPT_SWAP_LOW, OPT_SWAP_HIGH, OPT_THRESHOLD };
+       OPT_COMPRESS, OPT_SWAP_LOW, OPT_SWAP_HIGH, OPT_THRESHOLD, OPT_SHARE, OPT_SHARE_PAGES, OPT_SHARE_SLEEP };
 
 /* Flags that describe the one VM; an error with --config. */
 static bool is_vm_flag(int o)
@@ -132,6 +137,15 @@ static bool apply_option(VmmConfig *cfg, int o, const char *arg, const char *fla
     case OPT_THRESHOLD: {
         char err[200];
         if (vmm_config_set_swap(cfg, flag + 2, arg, err, sizeof err))
+            return true;
+        fprintf(stderr, "tandem: %s %s\n", flag, err);
+        return false;
+    }
+    case OPT_SHARE:
+    case OPT_SHARE_PAGES:
+    case OPT_SHARE_SLEEP: {
+        char err[200];
+        if (vmm_config_set_share(cfg, flag + 2, arg, err, sizeof err))
             return true;
         fprintf(stderr, "tandem: %s %s\n", flag, err);
         return false;
@@ -198,6 +212,8 @@ static int cmd_run(int argc, char **argv)
         {"compress", required_argument, 0, OPT_COMPRESS}, {"swap-low", required_argument, 0, OPT_SWAP_LOW},
         {"swap-high", required_argument, 0, OPT_SWAP_HIGH},
         {"compress-threshold", required_argument, 0, OPT_THRESHOLD},
+        {"share", required_argument, 0, OPT_SHARE},  {"share-pages", required_argument, 0, OPT_SHARE_PAGES},
+        {"share-sleep", required_argument, 0, OPT_SHARE_SLEEP},
         {0, 0, 0, 0},
     };
     VmmConfig *cfg = calloc(1, sizeof *cfg);

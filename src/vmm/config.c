@@ -306,8 +306,47 @@ bool vmm_config_set_swap(VmmConfig *c, const char *key, const char *text, char *
     return false;
 }
 
+bool vmm_config_set_share(VmmConfig *c, const char *key, const char *text, char *err, size_t errlen)
+{
+    uint64_t n;
+    if (!strcmp(key, "share")) {
+        if (share_parse(text, &c->share.mode))
+            return true;
+        snprintf(err, errlen, "'%s': use off (the default), vm (within each VM) or all (across VMs too)", text);
+        return false;
+    }
+    if (!strcmp(key, "share-pages")) {
+        if (parse_count(text, &n) && n >= 1 && n <= 1000000) {
+            c->share.pages = (unsigned)n;
+            return true;
+        }
+        snprintf(err, errlen, "'%s': pages per scan pass, from 1 to 1000000", text);
+        return false;
+    }
+    if (parse_count(text, &n) && n <= 60000) {
+        c->share.sleep_ms = (unsigned)n;
+        c->share.sleep_set = true;
+        return true;
+    }
+    snprintf(err, errlen, "'%s': milliseconds between scan passes, from 0 to 60000", text);
+    return false;
+}
+
 static bool top_key(Ctx *x, VmmConfig *c, const char *key, json_object *val)
 {
+    if (!strcmp(key, "share") || !strcmp(key, "share-pages") || !strcmp(key, "share-sleep")) {
+        char buf[32], err[200];
+        const char *text;
+        if (json_object_is_type(val, json_type_string) && !strcmp(key, "share"))
+            text = json_object_get_string(val);
+        else if (json_object_is_type(val, json_type_int) && strcmp(key, "share") && json_object_get_int64(val) >= 0)
+            snprintf(buf, sizeof buf, "%" PRId64, json_object_get_int64(val)), text = buf;
+        else
+            return fail(x, key, "must be a %s", strcmp(key, "share") ? "number" : "string (off, vm or all)");
+        if (!vmm_config_set_share(c, key, text, err, sizeof err))
+            return fail(x, key, "%s", err);
+        return true;
+    }
     if (!strcmp(key, "compress") || !strcmp(key, "swap-low") || !strcmp(key, "swap-high") ||
         !strcmp(key, "compress-threshold")) {
         char buf[32], err[200];
@@ -351,7 +390,7 @@ static bool top_key(Ctx *x, VmmConfig *c, const char *key, json_object *val)
         x->where[0] = 0;
         return true;
     }
-    return fail(x, key, "unknown key (the file takes machine-mem, control, stats, slice, compress, swap-low, swap-high, compress-threshold, vms)");
+    return fail(x, key, "unknown key (the file takes machine-mem, control, stats, slice, compress, swap-low, swap-high, compress-threshold, share, share-pages, share-sleep, vms)");
 }
 
 /* The file's JSON, or NULL after a message that says where it went wrong. */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "share/share.h"
 #include "swap/codec.h"
 
 #define TANDEM_VERSION_MAJOR 0
@@ -50,6 +51,8 @@ typedef struct VmmConfig {
     bool compress_set;
     uint64_t swap_low, swap_high; /* free-memory watermarks in bytes; 0: the defaults */
     uint32_t compress_threshold;  /* bytes; 0: the default (3/4 of a page) */
+    /* Page sharing. */
+    ShareConfig share;
     VmConfig vms[VMM_MAX_VMS];
     unsigned nvms;
 } VmmConfig;
@@ -72,6 +75,8 @@ bool parse_size(const char *s, uint64_t *out);
 /* VMM-wide compressed-swap settings, checked as they are set ("compress",
  * "swap-low", "swap-high", "compress-threshold"; messages in err). */
 bool vmm_config_set_swap(VmmConfig *c, const char *key, const char *text, char *err, size_t errlen);
+/* "share", "share-pages" or "share-sleep" from its text (a flag's or the file's). */
+bool vmm_config_set_share(VmmConfig *c, const char *key, const char *text, char *err, size_t errlen);
 /* A whole number (decimal, 0x hex or 0 octal). */
 bool parse_count(const char *s, uint64_t *out);
 /* RAM sizes a VM accepts: whole MiB from 16M to 8G. */

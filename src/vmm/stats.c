@@ -59,6 +59,7 @@ static void print_vm(const Vm *vm, FILE *f, const char *p)
                 (double)t->failover_max_ns / 1e3, priv * FRAME_SIZE >> 10, (double)t->held_max_ns / 1e6);
     }
     stats_print_swap_vm(vm, f, p);
+    stats_print_share_vm(vm, f, p);
     fprintf(f, "%svm: slices %" PRIu64 ", reboots %" PRIu64 ", console out %" PRIu64 " bytes, in %" PRIu64 " bytes\n",
             p, vm->slices, vm->reboots, vm->console.bytes_out, vm->console.bytes_in);
     const Sp805State *w = &vm->board.wdt.s;
@@ -83,6 +84,7 @@ void stats_print_vmm(const Vmm *v, FILE *f)
             pool->used, pool->nframes, pool->used * FRAME_SIZE >> 20, pool->nframes * FRAME_SIZE >> 20,
             pool->high_water * FRAME_SIZE >> 20, pool->failures);
     stats_print_swap_machine(v, f);
+    stats_print_share_machine(v, f);
     fprintf(f, "tandem: scheduler: %" PRIu64 " VM switches in %" PRIu64 " rounds, %" PRIu64
                " idle waits, %.2f us per slice outside the guests\n",
             v->stats.events[VMM_EV_VM_SWITCH], v->stats.rounds, v->stats.idle_waits,
@@ -203,6 +205,9 @@ static json_object *vm_json(const Vm *vm)
     json_object *sw = stats_swap_vm_json(vm);
     if (sw)
         json_object_object_add(o, "swap", sw);
+    json_object *shr = stats_share_vm_json(vm);
+    if (shr)
+        json_object_object_add(o, "share", shr);
     return o;
 }
 
@@ -218,6 +223,7 @@ json_object *stats_vmm_json(const Vmm *v)
     add_u64(m, "rounds", v->stats.rounds);
     add_u64(m, "uptime-ns", monotonic_ns() - v->started_ns);
     json_object_object_add(m, "swap", stats_swap_machine_json(v, false));
+    json_object_object_add(m, "share", stats_share_machine_json(v));
     json_object_object_add(o, "machine", m);
     for (unsigned i = 0; i < v->nvms; i++)
         json_object_array_add(vms, vm_json(&v->vms[i]));

@@ -26,4 +26,10 @@ struct json_object *stats_swap_vm_json(const Vm *vm);
 /* query-stats' machine "swap" (detail: query-swap, with latencies, pool classes, per VM). */
 struct json_object *stats_swap_machine_json(const Vmm *v, bool detail);
 
+/* Page sharing (share_stats.c). */
+void stats_print_share_vm(const Vm *vm, FILE *f, const char *prefix);
+void stats_print_share_machine(const Vmm *v, FILE *f);
+struct json_object *stats_share_vm_json(const Vm *vm);
+struct json_object *stats_share_machine_json(const Vmm *v);
+
 #endif

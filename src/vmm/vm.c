@@ -75,6 +75,15 @@ static bool make_board(Vm *vm, uint32_t home)
         vm->live = false;
         return false;
     }
+    Share *sh = vm->vmm->share;
+    if (sh && !share_add_space(sh, &vm->board.bus.p2m, c->name)) {
+        fprintf(stderr, "%s: share: too many VMs for the page-sharing scanner (or out of host memory)\n", who);
+        if (sw)
+            swap_remove_space(sw, &vm->board.bus.p2m);
+        board_destroy(&vm->board);
+        vm->live = false;
+        return false;
+    }
     if (vmm_wants_mmu_events(vm->vmm) || (c->backup && vm->policy.context_switch))
         vm->board.cpu.mmu->hooks = (MmuHooks){.opaque = vm, .event = mmu_event};
     detect_reset(&vm->detect, 0, vm->busy_ns);
@@ -109,6 +118,8 @@ static void drop_board(Vm *vm)
     if (vm->live) {
         if (sw)
             swap_remove_space(sw, &vm->board.bus.p2m);
+        if (vm->vmm->share)
+            share_remove_space(vm->vmm->share, &vm->board.bus.p2m);
         board_destroy(&vm->board);
     }
     vm->live = false;

@@ -62,6 +62,16 @@ bool vmm_create(Vmm *v, VmmConfig *cfg)
             return false;
         }
     }
+    if (cfg->share.mode != SHARE_OFF) {
+        v->share = calloc(1, sizeof *v->share);
+        if (!v->share || !share_init(v->share, &v->pool, &cfg->share)) {
+            fprintf(stderr, "tandem: share: out of host memory\n");
+            free(v->share);
+            v->share = NULL;
+            vmm_destroy(v);
+            return false;
+        }
+    }
     v->nvms = cfg->nvms; /* known before the VMs are made: messages name them when there are several */
     uint64_t home = 0;
     for (unsigned i = 0; i < cfg->nvms; i++) {
@@ -89,6 +99,11 @@ void vmm_destroy(Vmm *v)
     for (unsigned i = 0; i < v->nvms; i++)
         vm_destroy(&v->vms[i]);
     v->nvms = 0;
+    if (v->share) {
+        share_destroy(v->share);
+        free(v->share);
+        v->share = NULL;
+    }
     if (v->swap) {
         swap_destroy(v->swap);
         free(v->swap);
@@ -242,6 +257,8 @@ static bool run_round(Vmm *v)
         if (!vm_runnable(vm))
             continue;
         vmm_publish(v, vm, VMM_EV_VM_SWITCH);
+        if (v->share)
+            share_tick(v->share, monotonic_ns());
         if (v->swap)
             swap_balance(v->swap, &vm->board.bus.p2m, BALANCE_BUDGET);
         vm_step(vm, v->cfg->slice * vm->cfg.weight);

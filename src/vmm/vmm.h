@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "mem/frames.h"
+#include "share/share.h"
 #include "swap/swap.h"
 #include "vmm/config.h"
 #include "vmm/vm.h"
@@ -44,6 +45,7 @@ typedef struct Vmm {
     VmmConfig *cfg;
     FramePool pool;
     Swap *swap;      /* compressed swap; NULL with compress off */
+    Share *share;    /* page sharing; NULL with share off */
     Vm vms[VMM_MAX_VMS];
     unsigned nvms;
     struct Control *control;

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Page sharing (--share vm|all): two Debian guests with the same kernel and
+initramfs, each filling memory with tb-memfill (the same pages in both), in
+one Tandem. Every guest's digests must equal QEMU's with the same RAM (so no
+guest ever saw another's write to a page they shared), and the --stats share
+line must show a large part of their memory shared and copies on write.
+Reuses tests/swap's helpers (same arguments)."""
+import json
+import os
+import re
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "swap"))
+import test_swap as sw  # noqa: E402  (parses the same arguments)
+from test_swap import Fail, check, guarded, read, reference, run_measured, tail  # noqa: E402
+
+T, TS, W, K, I = sw.T, sw.TS, sw.W, sw.K, sw.I
+FILL = 200                 # MiB each guest fills (the same pages in both)
+MEM = "512M"
+MiB = 1 << 20
+SHARED_FLOOR_MIB = 40      # frames saved at exit, at least (about 130 MiB seen)
+KSM_NAMES = ("pages_shared", "pages_sharing", "pages_unshared", "pages_volatile", "full_scans", "cow_breaks")
+SHARE_RE = re.compile(r"^tandem: (?:\S+: )?share: (machine|vm=\S+)\s+(.*)$")
+
+
+def share_stats(err):
+    out = {}
+    for line in err.splitlines():
+        m = SHARE_RE.match(line)
+        if m:
+            out[m.group(1)] = dict(kv.split("=", 1) for kv in m.group(2).split() if "=" in kv)
+    return out
+
+
+def num(d, k):
+    check(k in d, "the share line has no %s= (%s)" % (k, " ".join("%s=%s" % kv for kv in d.items())[:200]))
+    return int(d[k])
+
+
+def two_vms(name, binary, mode, timeout, extra=None, vm_extra=None, fill=FILL):
+    cfg = {"share": mode, "stats": True,
+           "vms": [dict({"name": n, "kernel": K, "initrd": I, "append": sw.append(fill), "mem": MEM,
+                         "console": "file:" + os.path.join(W, "%s-%s.console" % (name, n)), "no-rng-seed": True,
+                         "on-reset": "stop", "max-insns": sw.MAX_INSNS}, **((vm_extra or {}).get(n, {})))
+                   for n in ("alpha", "beta")]}
+    cfg.update(extra or {})
+    path = os.path.join(W, name + ".json")
+    with open(path, "w") as f:
+        json.dump(cfg, f)
+    r = run_measured([binary, "run", "--config", path], name, timeout)
+    r.update(alpha=read(os.path.join(W, "%s-alpha.console" % name)),
+             beta=read(os.path.join(W, "%s-beta.console" % name)), share=share_stats(r["err"]),
+             swap=sw.swap_stats(r["err"]), binary=binary, alg=cfg.get("compress", "lzo"),
+             pool_mib=int(cfg.get("machine-mem", "0M")[:-1]) if "machine-mem" in cfg else 1024, fill=fill)
+    return r
+
+
+def check_both_match_qemu(r, fill=FILL):
+    ref = reference(fill, MEM)
+    for n in ("alpha", "beta"):
+        sw.check_matches_qemu(dict(r, out=r[n]), ref)
+
+
+def machine(r):
+    m = r["share"].get("machine")
+    check(m is not None, "no share machine line (stderr: %s)" % tail(r["err"]))
+    return m
+
+
+@sw.once
+def all_run():
+    return two_vms("all", T, "all", sw.TIMEOUT * 2, extra={"compress": "off"})
+
+
+def t_all():
+    """--share all: both guests' data is their own, and much of it is one copy."""
+    r = all_run()
+    check_both_match_qemu(r)
+    m = machine(r)
+    for k in KSM_NAMES:
+        num(m, k)
+    saved = num(m, "pages_sharing") * 4096
+    check(saved >= SHARED_FLOOR_MIB * MiB, "only %.1f MiB saved by sharing (floor %d MiB): %s" %
+          (saved / MiB, SHARED_FLOOR_MIB, m))
+    check(num(m, "cow_breaks") > 0, "no copy on write: the guests never wrote to a shared page? %s" % m)
+    for n in ("alpha", "beta"):
+        v = r["share"].get("vm=" + n)
+        check(v is not None and num(v, "pages_on_shared") > 0, "%s has no pages on shared frames: %s" % (n, v))
+    return "digests equal QEMU's; %.0f MiB saved (%d pages on %d frames), %d copies on write, %.0f s" % (
+        saved / MiB, num(m, "pages_sharing") + num(m, "pages_shared"), num(m, "pages_shared"),
+        num(m, "cow_breaks"), r["secs"])
+
+
+def t_vm_mode():
+    """--share vm: each guest's equal pages are merged, the two guests' never."""
+    r = two_vms("vm", T, "vm", sw.TIMEOUT * 2, extra={"compress": "off"})
+    check_both_match_qemu(r)
+    m = machine(r)
+    check(m.get("mode") == "vm", "mode=%s" % m.get("mode"))
+    check(num(m, "merges") > 0, "nothing merged within a VM: %s" % m)
+    # Across VMs, the same pages would be shared by all: far fewer frames saved here.
+    saved_vm, saved_all = num(m, "pages_sharing"), num(machine(all_run()), "pages_sharing")
+    check(saved_vm < saved_all, "vm mode saved %d frames, all mode %d" % (saved_vm, saved_all))
+    return "digests equal QEMU's; %d frames saved within the VMs (all: %d)" % (saved_vm, saved_all)
+
+
+def t_sanitized():
+    """The sanitized build: the same digests, and no sanitizer report."""
+    r = two_vms("san", TS, "all", sw.SAN_TIMEOUT * 2, extra={"compress": "off"}, fill=100)
+    rep = sw.sanitizer_report(r["err"])
+    check(not rep, "sanitizer: %s" % rep)
+    check_both_match_qemu(r, fill=100)
+    m = machine(r)
+    check(num(m, "merges") > 0 and num(m, "cow_breaks") > 0, "no merge or no copy on write: %s" % m)
+    return "digests equal QEMU's, %d merges, %d copies on write, %.0f s" % (num(m, "merges"), num(m, "cow_breaks"),
+                                                                         r["secs"])
+
+
+def t_with_swap_and_backup():
+    """Sharing with compressed swap in a pool smaller than the RAM, and a
+    protected guest that fails over: every guest's data is right."""
+    r = two_vms("ft", T, "all", sw.TIMEOUT * 3, extra={"compress": "lz4", "machine-mem": "448M"},
+                vm_extra={"alpha": {"backup": True, "inject": ["crash@6s"]}}, fill=150)
+    check_both_match_qemu(r, fill=150)
+    fo = [l for l in r["err"].splitlines() if re.match(r"tandem: alpha: failover \d+:", l)]
+    check(fo, "alpha did not fail over (stderr: %s)" % tail(r["err"]))
+    m = machine(r)
+    check(num(m, "merges") > 0, "nothing merged: %s" % m)
+    compressed = sum(int(v.get("pages_compressed", 0)) for k, v in r["swap"].items() if k.startswith("vm="))
+    check(compressed > 0, "nothing was compressed: the pool did not run short (%s)" % r["swap"].get("machine"))
+    return "%d failover(s); %d merges, %d pages compressed, both digests equal QEMU's" % (
+        len(fo), num(m, "merges"), compressed)
+
+
+def t_bad_input():
+    """A wrong value is named in the message and nothing runs."""
+    cases = [(["--share", "ksm"], "ksm"), (["--share-pages", "0"], "'0'"), (["--share-sleep", "soon"], "soon"),
+             (["--share-sleep", "99999999"], "99999999")]
+    for args, word in cases:
+        r = run_measured([T, "run", "-k", K, "--mem", "64M"] + args, "bad", 20)
+        check(r["rc"] == 1 and word in r["err"] and args[0] in r["err"],
+              "%s: exit %d, stderr %r" % (" ".join(args), r["rc"], tail(r["err"], 1)))
+    for key, val, word in (("share", "yes", "yes"), ("share", 3, "string"), ("share-pages", "many", "number")):
+        path = os.path.join(W, "bad.json")
+        with open(path, "w") as f:
+            json.dump({key: val, "vms": [{"name": "a", "kernel": K, "mem": "64M", "console": "null"}]}, f)
+        r = run_measured([T, "run", "--config", path], "bad-config", 20)
+        check(r["rc"] == 1 and key in r["err"] and word in r["err"],
+              "config %s=%r: exit %d, %r" % (key, val, r["rc"], tail(r["err"], 1)))
+    return "%d flags and 3 config values refused by name" % len(cases)
+
+
+TESTS = [("share-all-two-vms", t_all),
+         ("share-vm-mode", t_vm_mode),
+         ("share-sanitized", t_sanitized),
+         ("share-with-swap-and-backup", t_with_swap_and_backup),
+         ("share-bad-input", t_bad_input)]
+
+if __name__ == "__main__":
+    t0 = time.monotonic()
+    sw.run_tests([(n, guarded(f)) for n, f in TESTS], sw.O["only"])
+    print("INFO share: the suite's runs took %.0f s" % (time.monotonic() - t0), flush=True)
