@@ -39,6 +39,8 @@ cd "$(dirname "$0")/.."
 # with compressed swap (lz4); the suite's guest has about 70 MiB resident, so
 # that pool compresses nothing. tandem-swap12 (64 MiB, 12.5%) does: the
 # report's compressed-swap section shows the pages compressed per run.
+# tandem-share runs the page-sharing scanner (--share all) over the guest:
+# its ratio to "tandem" is the scanner's cost.
 CONFIG_TABLE='
 tandem       | tandem | --mem 512M --no-rng-seed           | nokaslr
 qemu         | qemu   | -M virt,dtb-kaslr-seed=off         | nokaslr
@@ -49,6 +51,7 @@ tandem-ft    | tandem | --mem 512M --no-rng-seed --backup   | nokaslr
 tandem-ft-ctxsw | tandem | --mem 512M --no-rng-seed --backup --checkpoint context-switch | nokaslr
 tandem-swap50 | tandem | --mem 512M --no-rng-seed --machine-mem 256M --compress lz4 | nokaslr
 tandem-swap12 | tandem | --mem 512M --no-rng-seed --machine-mem 64M --compress lz4 | nokaslr
+tandem-share | tandem | --mem 512M --no-rng-seed --share all | nokaslr
 '
 DEFAULT_CONFIGS=tandem,qemu
 FAMILIES="bw_mem lat_syscall lat_proc lat_ctx" # figure order
