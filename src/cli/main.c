@@ -36,6 +36,8 @@ static void usage(FILE *f)
           "                         -M virt,dtb-kaslr-seed=off does\n"
           "      --max-insns N      stop after N guest instructions (exit status 3)\n"
           "      --backup           keep a standby backup: checkpoints, and failover on a failure\n"
+          "      --backup-share on|off  on (default): the backup shares the primary's unchanged\n"
+          "                         frames; off: it keeps a copy of every page (memory errors)\n"
           "      --checkpoint POLICY when to checkpoint: interval:MS (default interval:20),\n"
           "                         vm-switch, context-switch, insns:N (a comma list)\n"
           "      --inject KIND@TIME inject a fault TIME after start (4s, 2500ms); KIND is crash,\n"
@@ -48,7 +50,7 @@ static void usage(FILE *f)
           "                         \"alpha\", \"kernel\": …, \"mem\": \"512M\", \"console\": \"stdio\"}, …]};\n"
           "                         a VM takes the keys above (kernel, initrd, append, mem, console,\n"
           "                         on-reset (default reboot), dtb-out, kaslr-seed, no-rng-seed,\n"
-          "                         max-insns, backup, checkpoint, inject (a list), hang-timeout,\n"
+          "                         max-insns, backup, backup-share, checkpoint, inject (a list), hang-timeout,\n"
           "                         repeat-limit) and weight (slices per round, default 1)\n"
           "Either way:\n"
           "      --machine-mem SIZE machine memory shared by all VMs (default: the sum of their RAM)\n"
@@ -78,14 +80,14 @@ static void usage(FILE *f)
 
 enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR, OPT_NO_RNG, OPT_MACHINE_MEM, OPT_CONTROL,
        OPT_CONSOLE, OPT_ON_RESET, OPT_SLICE, OPT_BACKUP, OPT_CHECKPOINT, OPT_INJECT, OPT_HANG, OPT_REPEAT,
-       OPT_COMPRESS, OPT_SWAP_LOW, OPT_SWAP_HIGH, OPT_THRESHOLD, OPT_SHARE, OPT_SHARE_PAGES, OPT_SHARE_SLEEP };
+       OPT_COMPRESS, OPT_SWAP_LOW, OPT_SWAP_HIGH, OPT_THRESHOLD, OPT_SHARE, OPT_SHARE_PAGES, OPT_SHARE_SLEEP, OPT_BACKUP_SHARE };
 
 /* Flags that describe the one VM; an error with --config. */
 static bool is_vm_flag(int o)
 {
     return o == 'k' || o == 'i' || o == 'a' || o == 'm' || o == OPT_DTB_OUT || o == OPT_KASLR || o == OPT_NO_RNG ||
            o == OPT_MAX_INSNS || o == OPT_CONSOLE || o == OPT_ON_RESET || o == OPT_BACKUP || o == OPT_CHECKPOINT ||
-           o == OPT_INJECT || o == OPT_HANG || o == OPT_REPEAT;
+           o == OPT_INJECT || o == OPT_HANG || o == OPT_REPEAT || o == OPT_BACKUP_SHARE;
 }
 
 static bool set_string(char **dst, const char *v)
@@ -107,6 +109,13 @@ static bool apply_option(VmmConfig *cfg, int o, const char *arg, const char *fla
     case OPT_CONSOLE: return set_string(&vm->console, arg);
     case OPT_NO_RNG: vm->no_rng_seed = true; return true;
     case OPT_BACKUP: vm->backup = true; return true;
+    case OPT_BACKUP_SHARE:
+        if (!strcmp(arg, "on") || !strcmp(arg, "off")) {
+            vm->backup_share = !strcmp(arg, "on");
+            return true;
+        }
+        fprintf(stderr, "tandem: --backup-share '%s': on (the default: unchanged pages share the primary's frames) or off (the backup keeps a copy of every page)\n", arg);
+        return false;
     case OPT_CHECKPOINT:
     case OPT_INJECT: {
         char err[300];
@@ -206,7 +215,7 @@ static int cmd_run(int argc, char **argv)
         {"machine-mem", required_argument, 0, OPT_MACHINE_MEM}, {"control", required_argument, 0, OPT_CONTROL},
         {"console", required_argument, 0, OPT_CONSOLE}, {"on-reset", required_argument, 0, OPT_ON_RESET},
         {"slice", required_argument, 0, OPT_SLICE},  {"help", no_argument, 0, 'h'},
-        {"backup", no_argument, 0, OPT_BACKUP},      {"checkpoint", required_argument, 0, OPT_CHECKPOINT},
+        {"backup", no_argument, 0, OPT_BACKUP},      {"backup-share", required_argument, 0, OPT_BACKUP_SHARE},      {"checkpoint", required_argument, 0, OPT_CHECKPOINT},
         {"inject", required_argument, 0, OPT_INJECT}, {"hang-timeout", required_argument, 0, OPT_HANG},
         {"repeat-limit", required_argument, 0, OPT_REPEAT},
         {"compress", required_argument, 0, OPT_COMPRESS}, {"swap-low", required_argument, 0, OPT_SWAP_LOW},

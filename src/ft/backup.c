@@ -75,10 +75,16 @@ bool backup_attach(Backup *b, Board *board, const FtPolicy *policy, const char *
         free(b->dirty_map);
         return false;
     }
+    /* Unchanged pages share their frames with the backup (a copy on the
+     * first write), unless the backup must hold copies of its own. */
     for (uint64_t i = 0; i < m->npages; i++)
-        p2m_share_from(&b->mem, m, i);
-    m->twin = &b->mem; /* a page may share its frame with the backup's */
+        if (policy->private_backup)
+            p2m_copy_from(&b->mem, m, i);
+        else
+            p2m_share_from(&b->mem, m, i);
+    m->twin = &b->mem;
     b->mem.twin = m;
+    m->twin_apart = b->mem.twin_apart = policy->private_backup;
     m->twin_bit = b->watch; /* protected since the checkpoint: equal to the backup's */
     p2m_write_protect_all(m, b->watch);
     save_state(b);
@@ -89,6 +95,7 @@ void backup_detach(Backup *b)
 {
     primary(b)->twin = NULL;
     primary(b)->twin_bit = 0;
+    primary(b)->twin_apart = false;
     p2m_destroy(&b->mem);
     free(b->dirty);
     free(b->dirty_map);

@@ -15,6 +15,7 @@ typedef struct FtPolicy {
     bool vm_switch;        /* at the end of every slice (before another VM runs) */
     bool context_switch;   /* when the guest switches user page tables (TTBR0) */
     uint64_t insns;        /* every N guest instructions; 0: none */
+    bool private_backup;   /* the backup keeps a copy of every page (backup-share off) */
 } FtPolicy;
 
 /* False with a message naming the bad part in err. */

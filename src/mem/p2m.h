@@ -113,6 +113,8 @@ typedef struct P2m {
     const PageStore *store;
     struct P2m *twin; /* the other table of a protected VM: page i may share its frame */
     uint8_t twin_bit; /* a watcher bit of this (primary) table, set while page i equals the twin's */
+    bool twin_apart;  /* the twins hold no frame or stored copy in common (a backup that must
+                         survive a memory error in the primary's copy) */
     MemWatcher watch[MEM_WATCHERS];
     unsigned nwatch;
     P2mStats stats;

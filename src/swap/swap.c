@@ -245,7 +245,8 @@ typedef enum Outcome { STORE_DONE, STORE_KEPT, STORE_FULL } Outcome;
 static Outcome store_page(Swap *s, SwapSpace *sp, uint64_t g, Stored *out)
 {
     const P2m *t = sp->m->twin;
-    if (t && (t->state[g] == PAGE_FILLED || t->state[g] == PAGE_COMPRESSED) && p2m_equals_twin(sp->m, g)) {
+    if (t && !sp->m->twin_apart && (t->state[g] == PAGE_FILLED || t->state[g] == PAGE_COMPRESSED) &&
+        p2m_equals_twin(sp->m, g)) {
         /* The twin already keeps these bytes: hold its copy. */
         out->state = t->state[g];
         out->slot = t->slot[g];
@@ -370,7 +371,7 @@ static bool consider(void *arg, uint64_t g)
         sp->skip[g] -= sp->skip[g] != SWAP_SKIP_UNTIL_WRITTEN;
         return true;
     }
-    if (sp->backup && m->twin && m->twin->state[g] == PAGE_RESIDENT && m->twin->frame[g] != m->frame[g] &&
+    if (sp->backup && m->twin && !m->twin_apart && m->twin->state[g] == PAGE_RESIDENT && m->twin->frame[g] != m->frame[g] &&
         p2m_equals_twin(m, g) && !p2m_test_accessed(m->twin, g) && p2m_share_from(m, m->twin, g)) {
         /* A backup page equal to its primary's (an incompressible one too)
          * shares the primary's frame again: a frame freed without

@@ -62,6 +62,7 @@ void vm_config_defaults(VmConfig *v)
     v->weight = 1;
     v->hang_timeout_ms = FT_DEFAULT_HANG_MS;
     v->repeat_limit = 3;
+    v->backup_share = true;
 }
 
 bool vm_config_add_inject(VmConfig *v, const char *text, char *err, size_t errlen)
@@ -204,6 +205,8 @@ static bool vm_key(const Ctx *x, VmConfig *v, const char *key, json_object *val)
     }
     if (!strcmp(key, "backup"))
         return get_bool(x, key, val, &v->backup);
+    if (!strcmp(key, "backup-share"))
+        return get_bool(x, key, val, &v->backup_share);
     if (!strcmp(key, "checkpoint")) {
         char err[300];
         if (!json_object_is_type(val, json_type_string))
@@ -250,7 +253,7 @@ static bool vm_key(const Ctx *x, VmConfig *v, const char *key, json_object *val)
         return true;
     }
     return fail(x, key, "unknown key (a VM takes name, kernel, initrd, append, mem, console, kaslr-seed, "
-                        "no-rng-seed, max-insns, dtb-out, on-reset, weight, backup, checkpoint, inject, "
+                        "no-rng-seed, max-insns, dtb-out, on-reset, weight, backup, backup-share, checkpoint, inject, "
                         "hang-timeout, repeat-limit)");
 }
 

@@ -33,6 +33,7 @@ typedef struct VmConfig {
     unsigned weight;    /* slices per round */
     /* Fault tolerance. */
     bool backup;        /* a standby backup VM with checkpoints */
+    bool backup_share;  /* its unchanged pages share the primary's frames (default) */
     char *checkpoint;   /* policy (ft/policy.h); NULL: the default */
     char *inject[VM_MAX_INJECT]; /* KIND@TIME */
     unsigned ninject;

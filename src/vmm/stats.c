@@ -49,11 +49,11 @@ static void print_vm(const Vm *vm, FILE *f, const char *p)
         const FtStats *t = &b->stats;
         uint64_t priv = backup_private_frames(b);
         fprintf(f, "%sft: checkpoints %" PRIu64 ", failovers %" PRIu64 ", pages copied %" PRIu64
-                   ", pages committed %" PRIu64 " (last epoch %" PRIu64 ", max %" PRIu64 "), pages shared %" PRIu64
+                   ", pages committed %" PRIu64 " (last epoch %" PRIu64 ", max %" PRIu64 "), pages shared %" PRIu64 ", pages protected %" PRIu64
                    ", checkpoint pause mean %.1f us, p50 %u us, p99 %u us, max %.1f us, failover time last %.1f us, max %.1f us"
                    ", backup memory %" PRIu64 " KiB, output held up to %.1f ms\n",
                 p, t->checkpoints, t->failovers, t->pages_copied, t->pages_committed, t->last_epoch_pages,
-                t->max_epoch_pages, b->mem.resident - priv,
+                t->max_epoch_pages, b->mem.resident - priv, priv,
                 t->checkpoints ? (double)t->pause_total_ns / 1e3 / (double)t->checkpoints : 0.0,
                 backup_pause_percentile(b, 50), backup_pause_percentile(b, 99), (double)t->pause_max_ns / 1e3, (double)t->failover_last_ns / 1e3,
                 (double)t->failover_max_ns / 1e3, priv * FRAME_SIZE >> 10, (double)t->held_max_ns / 1e6);
@@ -119,6 +119,8 @@ json_object *stats_ft_json(const Vm *vm)
     add_u64(o, "pages-copied", t->pages_copied);
     add_u64(o, "pages-committed", t->pages_committed);
     add_u64(o, "pages-shared", b->mem.resident - priv);
+    add_u64(o, "pages-protected", priv);
+    json_object_object_add(o, "backup-share", json_object_new_boolean(!b->policy.private_backup));
     json_object *pu = json_object_new_object();
     add_u64(pu, "mean", t->checkpoints ? t->pause_total_ns / 1000 / t->checkpoints : 0);
     add_u64(pu, "p50", backup_pause_percentile(b, 50));

@@ -132,6 +132,7 @@ static bool setup_ft(Vm *vm, const char *who)
         fprintf(stderr, "%s: checkpoint %s\n", who, err);
         return false;
     }
+    vm->policy.private_backup = !vm->cfg.backup_share;
     for (unsigned i = 0; i < vm->cfg.ninject; i++)
         if (!inject_parse(vm->cfg.inject[i], true, &vm->inject[vm->ninject++], err, sizeof err)) {
             fprintf(stderr, "%s: inject %s\n", who, err);

@@ -134,10 +134,37 @@ def t_with_swap_and_backup():
         len(fo), num(m, "merges"), compressed)
 
 
+FT_RE = re.compile(r"^tandem: ft: checkpoints (\d+), failovers (\d+),.* pages shared (\d+), pages protected (\d+),")
+
+
+def protected_run(name, backup_share):
+    r = run_measured([T, "run", "-k", K, "-i", I, "-a", sw.append(100), "--mem", MEM, "--backup",
+                      "--backup-share", backup_share, "--inject", "crash@4s", "--no-rng-seed",
+                      "--max-insns", str(sw.MAX_INSNS), "--stats"], name, sw.TIMEOUT)
+    r.update(binary=T, alg="lzo", pool_mib=1024, fill=100)
+    sw.check_matches_qemu(r, reference(100, MEM))
+    ft = [FT_RE.match(l) for l in r["err"].splitlines() if FT_RE.match(l)]
+    check(ft, "no ft: line with pages shared and protected (stderr: %s)" % tail(r["err"]))
+    checkpoints, failovers, shared, protected = (int(x) for x in ft[0].groups())
+    check(failovers >= 1, "no failover (ft: %s)" % ft[0].group(0))
+    return shared, protected
+
+
+def t_backup_share():
+    """backup-share off: the backup keeps a copy of every page (none shared
+    with the primary), and a failover to it still gives the right data; on
+    (the default) it shares the primary's unchanged frames."""
+    s_off, p_off = protected_run("bshare-off", "off")
+    check(s_off == 0 and p_off > 0, "backup-share off: %d pages shared, %d protected" % (s_off, p_off))
+    s_on, p_on = protected_run("bshare-on", "on")
+    check(s_on > 0, "backup-share on: no page shared with the primary (%d protected)" % p_on)
+    return "off: %d pages protected, none shared; on: %d shared, %d protected; failovers right" % (p_off, s_on, p_on)
+
+
 def t_bad_input():
     """A wrong value is named in the message and nothing runs."""
     cases = [(["--share", "ksm"], "ksm"), (["--share-pages", "0"], "'0'"), (["--share-sleep", "soon"], "soon"),
-             (["--share-sleep", "99999999"], "99999999")]
+             (["--share-sleep", "99999999"], "99999999"), (["--backup-share", "maybe"], "maybe")]
     for args, word in cases:
         r = run_measured([T, "run", "-k", K, "--mem", "64M"] + args, "bad", 20)
         check(r["rc"] == 1 and word in r["err"] and args[0] in r["err"],
@@ -156,6 +183,7 @@ TESTS = [("share-all-two-vms", t_all),
          ("share-vm-mode", t_vm_mode),
          ("share-sanitized", t_sanitized),
          ("share-with-swap-and-backup", t_with_swap_and_backup),
+         ("share-backup-share-choice", t_backup_share),
          ("share-bad-input", t_bad_input)]
 
 if __name__ == "__main__":
