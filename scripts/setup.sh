@@ -7,7 +7,7 @@
 #            (the oracle of tests/guest and tests/boot) and user mode
 #            (tests/diff), dtc (device trees), cpio and gzip (the initramfs),
 #            python3 (tests/cli builds its images with it), mawk (awk)
-#   bench:   gnuplot-nox (the lmbench figures)
+#   bench:   gnuplot-nox (the lmbench figures), time (peak RSS and CPU times)
 # QEMU runs with -nic none everywhere, so its network boot ROMs (ipxe-qemu,
 # only recommended by qemu-system-arm) are not needed.
 set -eu
@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
       qemu-system-arm qemu-user-static
       libfdt-dev liblzo2-dev liblz4-dev libzstd-dev libjson-c-dev libxxhash-dev libcmocka-dev device-tree-compiler
-      cpio gzip python3 mawk coreutils diffutils findutils gnuplot-nox)
+      cpio gzip python3 mawk coreutils diffutils findutils gnuplot-nox time)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
