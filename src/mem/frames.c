@@ -140,6 +140,14 @@ void frames_free(FramePool *p, FrameId f)
     push_hot(p, f);
 }
 
+void frames_release(FramePool *p, FrameId f)
+{
+    if (p->refs[f] == 1)
+        frames_free_run(p, f, 1);
+    else
+        frames_free(p, f);
+}
+
 void frames_free_run(FramePool *p, FrameId first, uint64_t n)
 {
     if (!n)

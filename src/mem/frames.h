@@ -55,6 +55,9 @@ FrameId frames_alloc_unzeroed(FramePool *p, FrameId hint);
 /* Drop one owner of a frame; the last one gives it back, and its contents
  * are forgotten (the next owner sees zeros). */
 void frames_free(FramePool *p, FrameId f);
+/* The same, and the last owner's leaving returns the frame's memory to the
+ * host (a frame that merged into another's: nothing will take it soon). */
+void frames_release(FramePool *p, FrameId f);
 /* Give back frames [first, first + n), each with one owner, and return their
  * memory to the host. */
 void frames_free_run(FramePool *p, FrameId first, uint64_t n);

@@ -331,7 +331,7 @@ bool p2m_merge(P2m *dst, uint64_t dg, P2m *src, uint64_t sg)
     if (frames_owners(src->pool, f) == 2 && src->cache.write_protected)
         src->cache.write_protected(src->cache.opaque, sg);
     p2m_change(dst, dg);
-    frames_free(dst->pool, dst->frame[dg]);
+    frames_release(dst->pool, dst->frame[dg]);
     dst->frame[dg] = f;
     dst->stats.merged++;
     return true;
