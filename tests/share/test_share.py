@@ -14,7 +14,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "swap"))
 import test_swap as sw  # noqa: E402  (parses the same arguments)
-from test_swap import Fail, check, guarded, read, reference, run_measured, tail  # noqa: E402
+from test_swap import Fail, Tandem, check, guarded, read, reference, run_measured, tail, wait_until  # noqa: E402
 
 T, TS, W, K, I = sw.T, sw.TS, sw.W, sw.K, sw.I
 FILL = 200                 # MiB each guest fills (the same pages in both)
@@ -161,6 +161,38 @@ def t_backup_share():
     return "off: %d pages protected, none shared; on: %d shared, %d protected; failovers right" % (p_off, s_on, p_on)
 
 
+def t_query_stats():
+    """query-stats while two guests share: the machine's "share" object has
+    KSM's names and agrees with the VMs' objects as it changes."""
+    cfg = {"share": "all", "compress": "off", "control": os.path.join(W, "q.sock"),
+           "vms": [{"name": n, "kernel": K, "initrd": I, "append": sw.append(100), "mem": MEM,
+                    "console": "null", "no-rng-seed": True, "on-reset": "stop", "max-insns": sw.MAX_INSNS}
+                   for n in ("alpha", "beta")]}
+    path = os.path.join(W, "q.json")
+    with open(path, "w") as f:
+        json.dump(cfg, f)
+    t = Tandem(T, W, "tandem-q", None, ["--config", path])
+    try:
+        q = t.control(cfg["control"], timeout=20)
+        wait_until(lambda: t.died() or q.stats()[0]["machine"]["share"]["pages_sharing"] > 5000, 120,
+                   "5000 pages sharing")
+        s, v = q.stats()
+        q.cmd("quit")
+        t.wait(30)
+    finally:
+        t.kill()
+    m = s["machine"]["share"]
+    for k in KSM_NAMES + ("merges", "saved_bytes", "mode"):
+        check(k in m, "query-stats' share lacks %s: %s" % (k, sorted(m)))
+    check(m["mode"] == "all" and m["saved_bytes"] == m["pages_sharing"] * 4096, "share object: %s" % m)
+    check(m["pages_sharing"] >= m["pages_shared"] > 0, "pages_shared %d, pages_sharing %d" %
+          (m["pages_shared"], m["pages_sharing"]))
+    on = sum(v[n]["share"]["pages_on_shared"] for n in ("alpha", "beta"))
+    check(on == m["pages_shared"] + m["pages_sharing"], "the VMs' pages on shared frames (%d) are not "
+          "pages_shared + pages_sharing (%d + %d)" % (on, m["pages_shared"], m["pages_sharing"]))
+    return "%d pages sharing %d frames, %d full scans" % (m["pages_sharing"], m["pages_shared"], m["full_scans"])
+
+
 def t_bad_input():
     """A wrong value is named in the message and nothing runs."""
     cases = [(["--share", "ksm"], "ksm"), (["--share-pages", "0"], "'0'"), (["--share-sleep", "soon"], "soon"),
@@ -184,6 +216,7 @@ TESTS = [("share-all-two-vms", t_all),
          ("share-sanitized", t_sanitized),
          ("share-with-swap-and-backup", t_with_swap_and_backup),
          ("share-backup-share-choice", t_backup_share),
+         ("share-query-stats", t_query_stats),
          ("share-bad-input", t_bad_input)]
 
 if __name__ == "__main__":
