@@ -1,6 +1,5 @@
 #include "share/share.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,7 +59,7 @@ void share_destroy(Share *s)
     memset(s, 0, sizeof *s);
 }
 
-bool share_add_space(Share *s, P2m *m, const char *name)
+bool share_add_space(Share *s, P2m *m)
 {
     unsigned i = 0;
     while (i < SHARE_MAX_SPACES && s->space[i])
@@ -73,9 +72,6 @@ bool share_add_space(Share *s, P2m *m, const char *name)
         return false;
     }
     sp->m = m;
-    snprintf(sp->name, sizeof sp->name, "%s", name);
-    sp->cow_base = m->stats.cow_breaks;
-    sp->merged_base = m->stats.merged;
     s->space[i] = sp;
     return true;
 }
@@ -289,7 +285,7 @@ uint64_t share_cow_breaks(const Share *s, const P2m *m)
     for (unsigned i = 0; i < SHARE_MAX_SPACES; i++) {
         const ShareSpace *sp = s->space[i];
         if (sp && (!m || sp->m == m))
-            n += sp->m->stats.cow_breaks - sp->cow_base;
+            n += sp->m->stats.cow_breaks;
     }
     return n;
 }

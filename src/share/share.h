@@ -39,9 +39,7 @@ typedef struct ShareConfig {
 
 typedef struct ShareSpace {
     P2m *m;
-    char name[48];
     uint32_t *sum;        /* per page: contents' checksum at the last visit (never 0) */
-    uint64_t cow_base, merged_base; /* the table's counters when it was added */
 } ShareSpace;
 
 typedef struct ShareStats {
@@ -71,7 +69,7 @@ typedef struct Share {
 bool share_init(Share *s, FramePool *pool, const ShareConfig *cfg);
 void share_destroy(Share *s);
 /* A VM's RAM joins the scan. False if there is no room or host memory. */
-bool share_add_space(Share *s, P2m *m, const char *name);
+bool share_add_space(Share *s, P2m *m);
 void share_remove_space(Share *s, P2m *m);
 const ShareSpace *share_space_of(const Share *s, const P2m *m);
 
@@ -87,6 +85,8 @@ typedef struct ShareUsage {
 } ShareUsage;
 /* Counted over the scanned spaces (backups' references are not sharing). */
 ShareUsage share_usage(const Share *s, const P2m *m);
+/* Copies on write of the scanned tables (m's only, unless m is NULL): the
+ * tables' own counters (P2mStats.cow_breaks, .merged) are the VM's figures. */
 uint64_t share_cow_breaks(const Share *s, const P2m *m);
 
 #endif

@@ -13,7 +13,7 @@ void stats_print_share_vm(const Vm *vm, FILE *f, const char *prefix)
     const P2m *m = &vm->board.bus.p2m;
     ShareUsage u = share_usage(s, m);
     fprintf(f, "%sshare: vm=%s pages_on_shared=%" PRIu64 " merged=%" PRIu64 " cow_breaks=%" PRIu64 "\n", prefix,
-            vm->cfg.name, u.pages_on_shared, m->stats.merged - share_space_of(s, m)->merged_base,
+            vm->cfg.name, u.pages_on_shared, m->stats.merged,
             share_cow_breaks(s, m));
 }
 
@@ -49,7 +49,7 @@ json_object *stats_share_vm_json(const Vm *vm)
         return NULL;
     json_object *o = json_object_new_object();
     add_u64(o, "pages_on_shared", share_usage(s, m).pages_on_shared);
-    add_u64(o, "merged", m->stats.merged - sp->merged_base);
+    add_u64(o, "merged", m->stats.merged);
     add_u64(o, "cow_breaks", share_cow_breaks(s, m));
     return o;
 }

@@ -76,7 +76,7 @@ static bool make_board(Vm *vm, uint32_t home)
         return false;
     }
     Share *sh = vm->vmm->share;
-    if (sh && !share_add_space(sh, &vm->board.bus.p2m, c->name)) {
+    if (sh && !share_add_space(sh, &vm->board.bus.p2m)) {
         fprintf(stderr, "%s: share: too many VMs for the page-sharing scanner (or out of host memory)\n", who);
         if (sw)
             swap_remove_space(sw, &vm->board.bus.p2m);

@@ -84,8 +84,8 @@ static Rig *rig_new(ShareMode mode)
     assert_true(p2m_init(&r->b, &r->pool, BASE, PAGES * FRAME_SIZE, PAGES));
     ShareConfig cfg = {.mode = mode, .pages = 1000};
     assert_true(share_init(&r->s, &r->pool, &cfg));
-    assert_true(share_add_space(&r->s, &r->a, "a"));
-    assert_true(share_add_space(&r->s, &r->b, "b"));
+    assert_true(share_add_space(&r->s, &r->a));
+    assert_true(share_add_space(&r->s, &r->b));
     return r;
 }
 
