@@ -19,7 +19,7 @@ void cpu_init(Cpu *c, Bus *bus, const CpuPlatform *plat)
     c->bus = bus;
     if (plat)
         c->plat = *plat;
-    c->code = code_cache_new(c);
+    c->code = code_cache_new(c, c->plat.code_share);
     if (!c->code)
         abort();
     mmu_init(c);
@@ -169,10 +169,11 @@ const Insn *cpu_branch(Cpu *c, uint64_t target)
     target = branch_addr(c, target);
     if (target & 3)
         raise_sync(c, ESR(EC_PC_ALIGN, 0), target, target);
-    DecodedPage *p = mmu_code_page(c, target);
+    const CodeTlbEntry *e = mmu_code_page(c, target);
     c->code_va = PAGE_BASE(target);
-    c->code_page = p;
-    return &p->insn[(target & PAGE_OFFSET_MASK) >> 2];
+    c->code_page = e->page;
+    c->code_gpa = e->gpa;
+    return &e->page->insn[(target & PAGE_OFFSET_MASK) >> 2];
 }
 
 const Insn *cpu_branch_sync(Cpu *c, uint64_t target)
@@ -217,6 +218,7 @@ CpuExit cpu_run(Cpu *c, uint64_t budget)
 {
     /* volatile: read again after an exception longjmps back here. */
     volatile uint64_t end = c->icount + budget;
+    code_share_collect(c->code->share); /* no vCPU is executing now */
     c->code_va = TLB_INVALID;
     c->slice_n = c->slice_left = 0;
     int jumped = setjmp(c->run_jmp);

@@ -73,6 +73,8 @@ typedef struct CpuPlatform {
     uint64_t (*counter)(void *opaque);
     /* Level of the IRQ and FIQ lines into this CPU (from the interrupt controller). */
     bool (*irq_pending)(void *opaque);
+    /* Where decoded pages are kept (code_share.h); NULL: the vCPU's own. */
+    struct CodeShare *code_share;
 } CpuPlatform;
 
 typedef struct Cpu {
@@ -83,7 +85,8 @@ typedef struct Cpu {
     TlbEntry *tlb_cur;          /* soft TLB for the current privilege */
     const struct Insn *cur;     /* instruction being executed (for faults) */
     uint64_t code_va;           /* virtual page of the decoded page being executed */
-    struct DecodedPage *code_page;
+    struct DecodedPage *code_page; /* valid while a slice runs */
+    uint64_t code_gpa;          /* guest-physical page it was attached for */
     bool fp_enabled;            /* CPACR.FPEN permits FP/SIMD at the current EL */
     uint64_t slice_left;        /* instructions left in this slice (1 = the current one is the last) */
     uint64_t slice_n;           /* instructions this slice will have run when slice_left reaches 0 */

@@ -3,8 +3,8 @@
  * A guest physical page of code is decoded lazily into a DecodedPage: 1024
  * Insn entries plus a sentinel. Each entry starts as the "decode me" stub;
  * the first execution decodes the raw word into the entry (handler + fields
- * extracted once) and runs it. A guest write to the page resets every entry
- * to the stub, so self-modifying code and newly loaded programs are seen.
+ * extracted once) and runs it. A guest write to the page detaches it from its
+ * decoded page, so self-modifying code and newly loaded programs are seen.
  *
  * A handler executes one instruction and returns the entry to run next:
  *   - straight-line code returns `d + 1` (the sentinel after the last entry
@@ -18,8 +18,8 @@
  * Decoders are `bool decode_xxx(uint32_t raw, Insn *d)`: they return false
  * for encodings that are not theirs, true after filling d (d->fn may be set to
  * exec_undefined for reserved encodings they own). Decoding must not depend
- * on CPU state (EL, FPCR...): the same physical page is shared by all
- * contexts; such checks belong in the handler. */
+ * on CPU state (EL, FPCR...): one decoded page serves every context and
+ * every guest page with the same bytes; such checks belong in the handler. */
 #ifndef TANDEM_INSN_H
 #define TANDEM_INSN_H
 
@@ -42,10 +42,21 @@ struct Insn {
 
 #define INSNS_PER_PAGE 1024
 
+/* A guest page a decoded page serves: one vCPU's code cache, one page of its RAM. */
+typedef struct CodeUser {
+    struct CodeCache *cc;
+    uint32_t gfn;
+} CodeUser;
+
+/* Decoded from one page's bytes; shared by every page holding them (code_share.h). */
 typedef struct DecodedPage {
     Insn insn[INSNS_PER_PAGE + 1]; /* last: sentinel that continues on the next page */
-    uint64_t gpa;                  /* guest-physical page base */
-    bool live;                     /* some entry may hold a decoded instruction */
+    uint64_t hash;                 /* of the bytes every user's page holds */
+    struct DecodedPage *next;      /* hash chain, or the retired list */
+    CodeUser *user;
+    uint32_t nusers, cap;
+    bool referenced; /* looked up since the clock last passed (code_share.c) */
+    bool evicting;   /* chosen by the clock: code TLBs must let go of it */
 } DecodedPage;
 
 /* ---- field extraction ---- */

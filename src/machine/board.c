@@ -334,9 +334,16 @@ bool board_create(Board *b, const BoardConfig *cfg, const char *who)
         return false;
     }
     board_wire_devices(b);
+    CodeShare *own = cfg->code_share ? NULL : code_share_new(cfg->code_cache);
     CpuPlatform plat = {.opaque = b, .hvc = board_hvc, .counter = board_counter,
-                        .irq_pending = board_irq_pending};
+                        .irq_pending = board_irq_pending, .code_share = cfg->code_share ? cfg->code_share : own};
+    if (!plat.code_share) {
+        fprintf(stderr, "%s: out of host memory for decoded code\n", who);
+        bus_free(&b->bus);
+        return false;
+    }
     cpu_init(&b->cpu, &b->bus, &plat);
+    code_share_release(own); /* the vCPU holds it now */
     uint64_t entry, end;
     if (!load_kernel(b, &entry, &end, who) || !load_initrd(b, end, who) ||
         !place_dtb(b, b->initrd_end ? b->initrd_end : end, who)) {

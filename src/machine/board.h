@@ -39,6 +39,10 @@ typedef struct BoardConfig {
      * home + i (NULL: a pool of the board's own, as large as its RAM). */
     struct FramePool *pool;
     uint32_t home;
+    /* Decoded code kept with other boards' (NULL: the board's own, of at
+     * most code_cache bytes; 0: no limit). */
+    struct CodeShare *code_share;
+    uint64_t code_cache;
     /* Bytes the guest writes to its console (PL011). */
     void (*console_tx)(void *opaque, uint8_t byte);
     void *console_opaque;

@@ -137,7 +137,7 @@ static void visit_tlbs(const Visit *v, const MmuContext *x)
                 return;
         }
     for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
-        if (x->code_tlb[i].va != TLB_INVALID && !visit_gpa(v, x->code_tlb[i].page->gpa))
+        if (x->code_tlb[i].va != TLB_INVALID && !visit_gpa(v, x->code_tlb[i].gpa))
             return;
 }
 
@@ -149,8 +149,8 @@ static void visit_pages(void *opaque, P2m *m, MemSpace which, bool (*fn)(void *,
     switch (which) {
     case MEM_SPACE_PINNED:
         visit_tlbs(&v, mmu->cur);
-        if (c->code_page)
-            visit_gpa(&v, c->code_page->gpa);
+        if (c->code_va != TLB_INVALID)
+            visit_gpa(&v, c->code_gpa);
         break;
     case MEM_SPACE_CURRENT:
         visit_table(&v, &mmu->cur->table);
@@ -253,6 +253,30 @@ void mmu_update_context(Cpu *c)
             m->hooks.event(m->hooks.opaque, MMU_EV_PROCESS_SWITCH);
         }
     }
+}
+
+void mmu_code_tlb_forget(Cpu *c, const struct DecodedPage *p)
+{
+    FOR_EACH_CTX(c->mmu, x)
+        for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
+            if (x->code_tlb[i].page == p)
+                x->code_tlb[i].va = TLB_INVALID;
+}
+
+void mmu_code_tlb_forget_evicted(Cpu *c)
+{
+    FOR_EACH_CTX(c->mmu, x)
+        for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
+            if (x->code_tlb[i].va != TLB_INVALID && x->code_tlb[i].page->evicting)
+                x->code_tlb[i].va = TLB_INVALID;
+}
+
+void mmu_code_tlb_harvest(Cpu *c)
+{
+    FOR_EACH_CTX(c->mmu, x)
+        for (unsigned i = 0; i < CODE_TLB_SIZE; i++)
+            if (x->code_tlb[i].va != TLB_INVALID)
+                x->code_tlb[i].page->referenced = true;
 }
 
 /* Drop soft-TLB entries for virtual page `va` in every address space. */

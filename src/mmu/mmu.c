@@ -117,22 +117,25 @@ void mmu_store_slow(Cpu *c, uint64_t va, uint64_t val, unsigned size, unsigned f
     w->ops->write(w->opaque, t.pa - w->base, val, size);
 }
 
-DecodedPage *mmu_code_page(Cpu *c, uint64_t va)
+const CodeTlbEntry *mmu_code_page(Cpu *c, uint64_t va)
 {
     CodeTlbEntry *ce = &c->code_tlb[tlb_index(va)];
     uint64_t page = PAGE_BASE(va);
     if (ce->va == page && ce->el == c->el)
-        return ce->page;
+        return ce;
     Translation t;
     mmu_translate_or_fault(c, va, ACCESS_EXEC, c->el, &t);
     if (!ram_or_stall(c, PAGE_BASE(t.pa), PAGE_SIZE, va))
         raise_insn_abort(c, va, FSC_EXTERNAL);
     p2m_mark_accessed(&c->bus->p2m, p2m_index(&c->bus->p2m, t.pa));
     DecodedPage *p = code_cache_page(c, t.pa);
+    if (!p)
+        stall_nomem(c, va);
     ce->va = page;
     ce->el = c->el;
     ce->page = p;
-    return p;
+    ce->gpa = PAGE_BASE(t.pa);
+    return ce;
 }
 
 /* AT S1E1R/W, S1E0R/W: the PAR_EL1 value. */

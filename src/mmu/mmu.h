@@ -103,8 +103,15 @@ void mmu_forget_gpa(Cpu *c, uint64_t gpa);
 void mmu_tlbi(Cpu *c, uint32_t key, uint64_t xt);
 uint64_t mmu_at(Cpu *c, uint32_t key, uint64_t va);
 
-/* Instruction fetch: the decoded page for virtual page `va` (raises an
- * instruction abort if it cannot be executed). */
-struct DecodedPage *mmu_code_page(Cpu *c, uint64_t va);
+/* Instruction fetch: the code-TLB entry (decoded page and guest-physical
+ * page) for virtual page `va`; raises an instruction abort if it cannot be
+ * executed. */
+const CodeTlbEntry *mmu_code_page(Cpu *c, uint64_t va);
+/* No code-TLB entry of any address space may reach decoded page p any more. */
+void mmu_code_tlb_forget(Cpu *c, const struct DecodedPage *p);
+/* ... nor any decoded page the code cache's clock is evicting. */
+void mmu_code_tlb_forget_evicted(Cpu *c);
+/* Mark every decoded page a code-TLB entry reaches as referenced. */
+void mmu_code_tlb_harvest(Cpu *c);
 
 #endif

@@ -39,6 +39,7 @@ typedef struct CodeTlbEntry {
     uint64_t va; /* page base or TLB_INVALID */
     uint32_t el; /* privilege the entry was checked for */
     struct DecodedPage *page;
+    uint64_t gpa; /* the guest-physical page it translates to */
 } CodeTlbEntry;
 
 static inline unsigned tlb_index(uint64_t va)
