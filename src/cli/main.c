@@ -68,6 +68,10 @@ static void usage(FILE *f)
           "                         channel between them, see README)\n"
           "      --share-pages N    resident pages the scanner hashes per pass (default 512)\n"
           "      --share-sleep MS   host time between scanner passes (default 20)\n"
+          "      --code-cache SIZE  host memory for decoded guest code, per VM (for all VMs with\n"
+          "                         --share all); the least used pages go first (default: an\n"
+          "                         eighth of the VM's RAM, of machine memory with --share all;\n"
+          "                         0: no limit)\n"
           "      --stats            print CPU, shadow page table and memory statistics at exit\n"
           "  -h, --help             show this help\n"
           "  -V, --version          print the version\n"
@@ -82,7 +86,8 @@ static void usage(FILE *f)
 
 enum { OPT_MAX_INSNS = 256, OPT_STATS, OPT_DTB_OUT, OPT_KASLR, OPT_NO_RNG, OPT_MACHINE_MEM, OPT_CONTROL,
        OPT_CONSOLE, OPT_ON_RESET, OPT_SLICE, OPT_BACKUP, OPT_CHECKPOINT, OPT_INJECT, OPT_HANG, OPT_REPEAT,
-       OPT_COMPRESS, OPT_SWAP_LOW, OPT_SWAP_HIGH, OPT_THRESHOLD, OPT_SHARE, OPT_SHARE_PAGES, OPT_SHARE_SLEEP, OPT_BACKUP_SHARE };
+       OPT_COMPRESS, OPT_SWAP_LOW, OPT_SWAP_HIGH, OPT_THRESHOLD, OPT_SHARE, OPT_SHARE_PAGES, OPT_SHARE_SLEEP, OPT_BACKUP_SHARE,
+       OPT_CODE_CACHE };
 
 /* Flags that describe the one VM; an error with --config. */
 static bool is_vm_flag(int o)
@@ -195,6 +200,13 @@ static bool apply_option(VmmConfig *cfg, int o, const char *arg, const char *fla
             return false;
         }
         return true;
+    case OPT_CODE_CACHE: {
+        char err[200];
+        if (vmm_config_set_code_cache(cfg, arg, err, sizeof err))
+            return true;
+        fprintf(stderr, "tandem: %s %s\n", flag, err);
+        return false;
+    }
     case OPT_MACHINE_MEM:
         if (parse_size(arg, &cfg->machine_mem) && cfg->machine_mem >= (1u << 20))
             return true;
@@ -214,7 +226,8 @@ static int cmd_run(int argc, char **argv)
         {"config", required_argument, 0, 'c'},       {"dtb-out", required_argument, 0, OPT_DTB_OUT},
         {"kaslr-seed", required_argument, 0, OPT_KASLR}, {"no-rng-seed", no_argument, 0, OPT_NO_RNG},
         {"max-insns", required_argument, 0, OPT_MAX_INSNS}, {"stats", no_argument, 0, OPT_STATS},
-        {"machine-mem", required_argument, 0, OPT_MACHINE_MEM}, {"control", required_argument, 0, OPT_CONTROL},
+        {"machine-mem", required_argument, 0, OPT_MACHINE_MEM},
+        {"code-cache", required_argument, 0, OPT_CODE_CACHE}, {"control", required_argument, 0, OPT_CONTROL},
         {"console", required_argument, 0, OPT_CONSOLE}, {"on-reset", required_argument, 0, OPT_ON_RESET},
         {"slice", required_argument, 0, OPT_SLICE},  {"help", no_argument, 0, 'h'},
         {"backup", no_argument, 0, OPT_BACKUP},      {"backup-share", required_argument, 0, OPT_BACKUP_SHARE},      {"checkpoint", required_argument, 0, OPT_CHECKPOINT},

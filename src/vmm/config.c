@@ -335,6 +335,18 @@ bool vmm_config_set_share(VmmConfig *c, const char *key, const char *text, char 
     return false;
 }
 
+bool vmm_config_set_code_cache(VmmConfig *c, const char *text, char *err, size_t errlen)
+{
+    uint64_t n;
+    if (parse_size(text, &n) && (n == 0 || n >= (1u << 20))) {
+        c->code_cache = n;
+        c->code_cache_set = true;
+        return true;
+    }
+    snprintf(err, errlen, "'%s': a size of 1M or more (use e.g. 32M), or 0 for no limit", text);
+    return false;
+}
+
 static bool top_key(Ctx *x, VmmConfig *c, const char *key, json_object *val)
 {
     if (!strcmp(key, "share") || !strcmp(key, "share-pages") || !strcmp(key, "share-sleep")) {
@@ -367,6 +379,13 @@ static bool top_key(Ctx *x, VmmConfig *c, const char *key, json_object *val)
     }
     if (!strcmp(key, "machine-mem"))
         return get_size(x, key, val, &c->machine_mem);
+    if (!strcmp(key, "code-cache")) {
+        if (!get_size(x, key, val, &c->code_cache))
+            return false;
+        c->code_cache_set = true;
+        return c->code_cache == 0 || c->code_cache >= (1u << 20) ||
+               fail(x, key, "a size of 1M or more (use e.g. \"32M\"), or 0 for no limit");
+    }
     if (!strcmp(key, "control"))
         return get_string(x, key, val, &c->control);
     if (!strcmp(key, "stats"))
@@ -393,7 +412,7 @@ static bool top_key(Ctx *x, VmmConfig *c, const char *key, json_object *val)
         x->where[0] = 0;
         return true;
     }
-    return fail(x, key, "unknown key (the file takes machine-mem, control, stats, slice, compress, swap-low, swap-high, compress-threshold, share, share-pages, share-sleep, vms)");
+    return fail(x, key, "unknown key (the file takes machine-mem, control, stats, slice, compress, swap-low, swap-high, compress-threshold, share, share-pages, share-sleep, code-cache, vms)");
 }
 
 /* The file's JSON, or NULL after a message that says where it went wrong. */

@@ -54,6 +54,10 @@ typedef struct VmmConfig {
     uint32_t compress_threshold;  /* bytes; 0: the default (3/4 of a page) */
     /* Page sharing. */
     ShareConfig share;
+    /* Host memory for decoded code, per VM (the machine's with share all);
+     * 0: no limit; unless set, an eighth of the VM's RAM (of machine memory). */
+    uint64_t code_cache;
+    bool code_cache_set;
     VmConfig vms[VMM_MAX_VMS];
     unsigned nvms;
 } VmmConfig;
@@ -76,6 +80,8 @@ bool parse_size(const char *s, uint64_t *out);
 /* VMM-wide compressed-swap settings, checked as they are set ("compress",
  * "swap-low", "swap-high", "compress-threshold"; messages in err). */
 bool vmm_config_set_swap(VmmConfig *c, const char *key, const char *text, char *err, size_t errlen);
+/* "code-cache" from its text (a flag's or the file's). */
+bool vmm_config_set_code_cache(VmmConfig *c, const char *text, char *err, size_t errlen);
 /* "share", "share-pages" or "share-sleep" from its text (a flag's or the file's). */
 bool vmm_config_set_share(VmmConfig *c, const char *key, const char *text, char *err, size_t errlen);
 /* A whole number (decimal, 0x hex or 0 octal). */

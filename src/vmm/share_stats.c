@@ -29,10 +29,10 @@ void stats_print_share_machine(const Vmm *v, FILE *f)
     fprintf(f, "tandem: share: machine mode=%s pages_shared=%" PRIu64 " pages_sharing=%" PRIu64
                " pages_unshared=%" PRIu64 " pages_volatile=%" PRIu64 " full_scans=%" PRIu64 " cow_breaks=%" PRIu64
                " merges=%" PRIu64 " pages_scanned=%" PRIu64 " pages_hashed=%" PRIu64 " stale=%" PRIu64
-               " passes=%" PRIu64 " scan_ns=%" PRIu64 " saved_bytes=%" PRIu64 " pages_to_scan=%u sleep_ms=%u\n",
+               " passes=%" PRIu64 " scan_ns=%" PRIu64 " saved_bytes=%" PRIu64 " pages_to_scan=%u sleep_ms=%u boosted_passes=%" PRIu64 "\n",
             share_mode_name(s->cfg.mode), u.pages_shared, u.pages_sharing, t->pages_unshared, t->pages_volatile,
             t->full_scans, share_cow_breaks(s, NULL), t->merges, t->pages_scanned, t->pages_hashed, t->stale,
-            t->passes, t->scan_ns, u.pages_sharing * FRAME_SIZE, s->cfg.pages, s->cfg.sleep_ms);
+            t->passes, t->scan_ns, u.pages_sharing * FRAME_SIZE, s->cfg.pages, s->cfg.sleep_ms, t->boosted_passes);
 }
 
 static void add_u64(json_object *o, const char *k, uint64_t n)
@@ -74,6 +74,7 @@ json_object *stats_share_machine_json(const Vmm *v)
     add_u64(o, "pages_hashed", t->pages_hashed);
     add_u64(o, "stale", t->stale);
     add_u64(o, "passes", t->passes);
+    add_u64(o, "boosted-passes", t->boosted_passes);
     add_u64(o, "scan_ns", t->scan_ns);
     add_u64(o, "saved_bytes", u.pages_sharing * FRAME_SIZE);
     add_u64(o, "pages_to_scan", s->cfg.pages);

@@ -16,6 +16,17 @@ static double mips(uint64_t insns, uint64_t ns)
     return ns ? (double)insns / ((double)ns / 1e9) / 1e6 : 0.0;
 }
 
+/* Decoded code: one VM's, or every VM's with share all. */
+static void print_code(const CodeShare *s, FILE *f, const char *p)
+{
+    const CodeShareStats *t = &s->stats;
+    fprintf(f, "%scode: decoded pages %" PRIu64 " (%" PRIu64 " KiB), peak %" PRIu64 ", pages attached %" PRIu64
+               ", attachments %" PRIu64 " (found decoded %" PRIu64 "), freed %" PRIu64 " (evicted %" PRIu64
+               "), limit %" PRIu64 " KiB\n",
+            p, t->pages, code_share_bytes(s) >> 10, t->peak_pages, t->users, t->attaches, t->matched, t->retired,
+            t->evicted, s->limit_bytes >> 10);
+}
+
 static void print_vm(const Vm *vm, FILE *f, const char *p)
 {
     uint64_t insns = vm_instructions(vm), wall = monotonic_ns() - vm->created_ns;
@@ -29,6 +40,8 @@ static void print_vm(const Vm *vm, FILE *f, const char *p)
     fprintf(f, "%scpu: exceptions %" PRIu64 " (irq %" PRIu64 "), decoded %" PRIu64
                " instructions, code invalidations %" PRIu64 ", live code pages %" PRIu64 "\n",
             p, c->stats.exceptions, c->stats.irqs, c->stats.decoded, c->stats.code_invalidations, c->code->live_pages);
+    if (!vm->vmm->code_share)
+        print_code(c->code->share, f, p);
     uint64_t served = m->shadow_hits + m->walks;
     fprintf(f, "%sshadow: soft-TLB misses %" PRIu64 " (%.2f per 1k instructions), served by shadow "
                "tables %" PRIu64 " (%.1f%%), guest walks %" PRIu64 ", fills %" PRIu64 ", stale %" PRIu64
@@ -85,6 +98,8 @@ void stats_print_vmm(const Vmm *v, FILE *f)
             pool->high_water * FRAME_SIZE >> 20, pool->failures);
     stats_print_swap_machine(v, f);
     stats_print_share_machine(v, f);
+    if (v->code_share)
+        print_code(v->code_share, f, "tandem: ");
     fprintf(f, "tandem: scheduler: %" PRIu64 " VM switches in %" PRIu64 " rounds, %" PRIu64
                " idle waits, %.2f us per slice outside the guests\n",
             v->stats.events[VMM_EV_VM_SWITCH], v->stats.rounds, v->stats.idle_waits,
@@ -94,6 +109,22 @@ void stats_print_vmm(const Vmm *v, FILE *f)
 static void add_u64(json_object *o, const char *k, uint64_t n)
 {
     json_object_object_add(o, k, json_object_new_int64((int64_t)n));
+}
+
+static json_object *code_json(const CodeShare *s)
+{
+    json_object *o = json_object_new_object();
+    const CodeShareStats *t = &s->stats;
+    add_u64(o, "decoded-pages", t->pages);
+    add_u64(o, "decoded-bytes", code_share_bytes(s));
+    add_u64(o, "peak-pages", t->peak_pages);
+    add_u64(o, "pages-attached", t->users);
+    add_u64(o, "attachments", t->attaches);
+    add_u64(o, "found-decoded", t->matched);
+    add_u64(o, "freed", t->retired);
+    add_u64(o, "evicted", t->evicted);
+    add_u64(o, "limit-bytes", s->limit_bytes);
+    return o;
 }
 
 json_object *stats_ft_json(const Vm *vm)
@@ -203,6 +234,8 @@ static json_object *vm_json(const Vm *vm)
     json_object_object_add(o, "cpu", cpu);
     json_object_object_add(o, "shadow", sh);
     json_object_object_add(o, "watchdog", wdt);
+    if (vm->live && !vm->vmm->code_share)
+        json_object_object_add(o, "code", code_json(vm->board.cpu.code->share));
     json_object_object_add(o, "ft", stats_ft_json(vm));
     json_object *sw = stats_swap_vm_json(vm);
     if (sw)
@@ -226,6 +259,8 @@ json_object *stats_vmm_json(const Vmm *v)
     add_u64(m, "uptime-ns", monotonic_ns() - v->started_ns);
     json_object_object_add(m, "swap", stats_swap_machine_json(v, false));
     json_object_object_add(m, "share", stats_share_machine_json(v));
+    if (v->code_share)
+        json_object_object_add(m, "code", code_json(v->code_share));
     json_object_object_add(o, "machine", m);
     for (unsigned i = 0; i < v->nvms; i++)
         json_object_array_add(vms, vm_json(&v->vms[i]));

@@ -63,7 +63,8 @@ static bool make_board(Vm *vm, uint32_t home)
     const VmConfig *c = &vm->cfg;
     BoardConfig bc = {.kernel = c->kernel, .initrd = c->initrd, .append = c->append, .dtb_out = c->dtb_out,
                       .kaslr_seed = c->kaslr_seed, .no_rng_seed = c->no_rng_seed, .mem = c->mem,
-                      .pool = &vm->vmm->pool, .home = home, .console_tx = guest_console_tx, .console_opaque = vm};
+                      .pool = &vm->vmm->pool, .home = home, .code_share = vm->vmm->code_share,
+                      .code_cache = vmm_code_cache_bytes(vm->vmm->cfg, c->mem), .console_tx = guest_console_tx, .console_opaque = vm};
     char who[VM_NAME_MAX + 16];
     if (!board_create(&vm->board, &bc, who_for(vm, who, sizeof who)))
         return false;

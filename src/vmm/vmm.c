@@ -72,6 +72,11 @@ bool vmm_create(Vmm *v, VmmConfig *cfg)
             return false;
         }
     }
+    if (cfg->share.mode == SHARE_ALL && !(v->code_share = code_share_new(vmm_code_cache_bytes(cfg, bytes)))) {
+        fprintf(stderr, "tandem: share: out of host memory\n");
+        vmm_destroy(v);
+        return false;
+    }
     v->nvms = cfg->nvms; /* known before the VMs are made: messages name them when there are several */
     uint64_t home = 0;
     for (unsigned i = 0; i < cfg->nvms; i++) {
@@ -91,6 +96,14 @@ bool vmm_create(Vmm *v, VmmConfig *cfg)
     return true;
 }
 
+uint64_t vmm_code_cache_bytes(const VmmConfig *cfg, uint64_t mem)
+{
+    if (cfg->code_cache_set)
+        return cfg->code_cache;
+    uint64_t n = mem / VMM_CODE_CACHE_DIV;
+    return n > VMM_CODE_CACHE_MIN ? n : VMM_CODE_CACHE_MIN;
+}
+
 void vmm_destroy(Vmm *v)
 {
     if (v->control)
@@ -99,6 +112,8 @@ void vmm_destroy(Vmm *v)
     for (unsigned i = 0; i < v->nvms; i++)
         vm_destroy(&v->vms[i]);
     v->nvms = 0;
+    code_share_release(v->code_share);
+    v->code_share = NULL;
     if (v->share) {
         share_destroy(v->share);
         free(v->share);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/code_share.h"
 #include "mem/frames.h"
 #include "share/share.h"
 #include "swap/swap.h"
@@ -46,6 +47,7 @@ typedef struct Vmm {
     FramePool pool;
     Swap *swap;      /* compressed swap; NULL with compress off */
     Share *share;    /* page sharing; NULL with share off */
+    CodeShare *code_share; /* decoded code of every VM (share all); NULL: each VM keeps its own */
     Vm vms[VMM_MAX_VMS];
     unsigned nvms;
     struct Control *control;
@@ -56,6 +58,13 @@ typedef struct Vmm {
     uint64_t started_ns;
     VmmStats stats;
 } Vmm;
+
+/* Decoded code costs host memory on top of the guests': by default it is
+ * kept to an eighth of the memory it serves, but at least 4 MiB. */
+#define VMM_CODE_CACHE_DIV 8
+#define VMM_CODE_CACHE_MIN (4ull << 20)
+/* The limit for decoded code serving `mem` bytes of guest or machine memory. */
+uint64_t vmm_code_cache_bytes(const VmmConfig *cfg, uint64_t mem);
 
 /* Make the pool and every VM of cfg (messages on failure). */
 bool vmm_create(Vmm *v, VmmConfig *cfg);
