@@ -213,7 +213,15 @@ static void end_full_scan(Share *s)
 unsigned share_pass(Share *s)
 {
     uint64_t t0 = now_ns(), merges = s->st.merges;
-    uint64_t budget = s->cfg.pages, steps = (uint64_t)s->cfg.pages * SKIP_FACTOR;
+    /* Short of machine memory, sharing is the cheap way to make room (a
+     * merge costs a hash and a compare, a compressed page a fault-in on
+     * every use): the scanner works harder until a quarter is free. */
+    uint64_t pages = s->cfg.pages;
+    if (frames_free_count(s->pool) < s->pool->nframes / SHARE_PRESSURE_DIV) {
+        pages *= SHARE_PRESSURE_BOOST;
+        s->st.boosted_passes++;
+    }
+    uint64_t budget = pages, steps = pages * SKIP_FACTOR;
     while (budget && steps) {
         if (s->at_space >= SHARE_MAX_SPACES) {
             s->at_space = 0;

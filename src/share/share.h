@@ -29,6 +29,9 @@ const char *share_mode_name(ShareMode mode);
 #define SHARE_DEFAULT_PAGES 512     /* pages per pass (KSM: pages_to_scan) */
 #define SHARE_DEFAULT_SLEEP_MS 20   /* between passes (KSM: sleep_millisecs) */
 #define SHARE_MAX_SPACES 64
+/* With less than 1/DIV of machine memory free, a pass takes BOOST times the pages. */
+#define SHARE_PRESSURE_DIV 4
+#define SHARE_PRESSURE_BOOST 4
 
 typedef struct ShareConfig {
     ShareMode mode;      /* SHARE_VM: only pages of one VM are merged */
@@ -44,6 +47,7 @@ typedef struct ShareSpace {
 
 typedef struct ShareStats {
     uint64_t passes, full_scans;
+    uint64_t boosted_passes; /* passes that took more pages: machine memory was short */
     uint64_t pages_scanned;  /* resident pages looked at */
     uint64_t pages_hashed;   /* of which hashed (the others were shared already) */
     uint64_t merges;         /* pages that gave up their frame */
@@ -75,7 +79,8 @@ const ShareSpace *share_space_of(const Share *s, const P2m *m);
 
 /* Between slices: a pass if one is due at now_ns. */
 void share_tick(Share *s, uint64_t now_ns);
-/* One pass now: up to cfg.pages resident pages. Returns the pages merged. */
+/* One pass now: up to cfg.pages resident pages (SHARE_PRESSURE_BOOST times
+ * that when machine memory is short). Returns the pages merged. */
 unsigned share_pass(Share *s);
 
 typedef struct ShareUsage {
