@@ -22,6 +22,9 @@ MEM = "512M"
 MiB = 1 << 20
 SHARED_FLOOR_MIB = 40      # frames saved at exit, at least (about 130 MiB seen)
 KSM_NAMES = ("pages_shared", "pages_sharing", "pages_unshared", "pages_volatile", "full_scans", "cow_breaks")
+CODE_RE = re.compile(r"^tandem: (?:(\S+): )?code: decoded pages (\d+) \((\d+) KiB\), peak (\d+), pages attached (\d+), "
+                     r"attachments (\d+) \(found decoded (\d+)\), freed (\d+) \(evicted (\d+)\), limit (\d+) KiB$")
+CODE_KEYS = ("pages", "kib", "peak", "attached", "attachments", "found", "freed", "evicted", "limit_kib")
 SHARE_RE = re.compile(r"^tandem: (?:\S+: )?share: (machine|vm=\S+)\s+(.*)$")
 
 
@@ -31,6 +34,16 @@ def share_stats(err):
         m = SHARE_RE.match(line)
         if m:
             out[m.group(1)] = dict(kv.split("=", 1) for kv in m.group(2).split() if "=" in kv)
+    return out
+
+
+def code_stats(err):
+    """The code: lines, by VM name (None: the machine's, with share all)."""
+    out = {}
+    for line in err.splitlines():
+        m = CODE_RE.match(line)
+        if m:
+            out[m.group(1)] = dict(zip(CODE_KEYS, map(int, m.groups()[1:])))
     return out
 
 
@@ -52,7 +65,7 @@ def two_vms(name, binary, mode, timeout, extra=None, vm_extra=None, fill=FILL):
     r = run_measured([binary, "run", "--config", path], name, timeout)
     r.update(alpha=read(os.path.join(W, "%s-alpha.console" % name)),
              beta=read(os.path.join(W, "%s-beta.console" % name)), share=share_stats(r["err"]),
-             swap=sw.swap_stats(r["err"]), binary=binary, alg=cfg.get("compress", "lzo"),
+             swap=sw.swap_stats(r["err"]), code=code_stats(r["err"]), binary=binary, alg=cfg.get("compress", "lzo"),
              pool_mib=int(cfg.get("machine-mem", "0M")[:-1]) if "machine-mem" in cfg else 1024, fill=fill)
     return r
 
@@ -88,9 +101,17 @@ def t_all():
     for n in ("alpha", "beta"):
         v = r["share"].get("vm=" + n)
         check(v is not None and num(v, "pages_on_shared") > 0, "%s has no pages on shared frames: %s" % (n, v))
-    return "digests equal QEMU's; %.0f MiB saved (%d pages on %d frames), %d copies on write, %.0f s" % (
+    # One decoded-code cache for the machine: the same kernel is decoded once.
+    c = r["code"]
+    check(list(c) == [None], "expected one machine code: line with share all, got %s" % c)
+    c = c[None]
+    check(c["found"] >= 300 and c["attached"] >= c["pages"] * 3 // 2,
+          "decoded code barely shared: %d pages attached to %d decoded pages, %d found decoded" %
+          (c["attached"], c["pages"], c["found"]))
+    return ("digests equal QEMU's; %.0f MiB saved (%d pages on %d frames), %d copies on write; "
+            "%d guest pages on %d decoded pages; %.0f s") % (
         saved / MiB, num(m, "pages_sharing") + num(m, "pages_shared"), num(m, "pages_shared"),
-        num(m, "cow_breaks"), r["secs"])
+        num(m, "cow_breaks"), c["attached"], c["pages"], r["secs"])
 
 
 def t_vm_mode():
@@ -103,25 +124,33 @@ def t_vm_mode():
     # Across VMs, the same pages would be shared by all: far fewer frames saved here.
     saved_vm, saved_all = num(m, "pages_sharing"), num(machine(all_run()), "pages_sharing")
     check(saved_vm < saved_all, "vm mode saved %d frames, all mode %d" % (saved_vm, saved_all))
+    c = r["code"]
+    check(sorted(c) == ["alpha", "beta"], "expected a code: line per VM in vm mode, got %s" % sorted(map(str, c)))
+    for n in ("alpha", "beta"):  # an eighth of 512 MiB by default
+        check(c[n]["limit_kib"] == 64 * 1024, "%s: code cache limit %d KiB" % (n, c[n]["limit_kib"]))
     return "digests equal QEMU's; %d frames saved within the VMs (all: %d)" % (saved_vm, saved_all)
 
 
 def t_sanitized():
-    """The sanitized build: the same digests, and no sanitizer report."""
-    r = two_vms("san", TS, "all", sw.SAN_TIMEOUT * 2, extra={"compress": "off"}, fill=100)
+    """The sanitized build, with a decoded-code cache small enough that its
+    clock evicts all along: the same digests, and no sanitizer report."""
+    r = two_vms("san", TS, "all", sw.SAN_TIMEOUT * 2, extra={"compress": "off", "code-cache": "4M"}, fill=100)
     rep = sw.sanitizer_report(r["err"])
     check(not rep, "sanitizer: %s" % rep)
     check_both_match_qemu(r, fill=100)
     m = machine(r)
     check(num(m, "merges") > 0 and num(m, "cow_breaks") > 0, "no merge or no copy on write: %s" % m)
-    return "digests equal QEMU's, %d merges, %d copies on write, %.0f s" % (num(m, "merges"), num(m, "cow_breaks"),
-                                                                         r["secs"])
+    c = r["code"].get(None)
+    check(c is not None and c["limit_kib"] == 4096 and c["evicted"] > 0,
+          "the 4M code cache never evicted: %s" % c)
+    return "digests equal QEMU's, %d merges, %d copies on write, %d decoded pages evicted, %.0f s" % (
+        num(m, "merges"), num(m, "cow_breaks"), c["evicted"], r["secs"])
 
 
 def t_with_swap_and_backup():
     """Sharing with compressed swap in a pool smaller than the RAM, and a
     protected guest that fails over: every guest's data is right."""
-    r = two_vms("ft", T, "all", sw.TIMEOUT * 3, extra={"compress": "lz4", "machine-mem": "448M"},
+    r = two_vms("ft", T, "all", sw.TIMEOUT * 3, extra={"compress": "lz4", "machine-mem": "320M"},
                 vm_extra={"alpha": {"backup": True, "inject": ["crash@6s"]}}, fill=150)
     check_both_match_qemu(r, fill=150)
     fo = [l for l in r["err"].splitlines() if re.match(r"tandem: alpha: failover \d+:", l)]
@@ -196,19 +225,21 @@ def t_query_stats():
 def t_bad_input():
     """A wrong value is named in the message and nothing runs."""
     cases = [(["--share", "ksm"], "ksm"), (["--share-pages", "0"], "'0'"), (["--share-sleep", "soon"], "soon"),
-             (["--share-sleep", "99999999"], "99999999"), (["--backup-share", "maybe"], "maybe")]
+             (["--share-sleep", "99999999"], "99999999"), (["--backup-share", "maybe"], "maybe"),
+             (["--code-cache", "12K"], "12K"), (["--code-cache", "lots"], "lots")]
     for args, word in cases:
         r = run_measured([T, "run", "-k", K, "--mem", "64M"] + args, "bad", 20)
         check(r["rc"] == 1 and word in r["err"] and args[0] in r["err"],
               "%s: exit %d, stderr %r" % (" ".join(args), r["rc"], tail(r["err"], 1)))
-    for key, val, word in (("share", "yes", "yes"), ("share", 3, "string"), ("share-pages", "many", "number")):
+    for key, val, word in (("share", "yes", "yes"), ("share", 3, "string"), ("share-pages", "many", "number"),
+                           ("code-cache", "512K", "1M"), ("code-cache", "huge", "huge")):
         path = os.path.join(W, "bad.json")
         with open(path, "w") as f:
             json.dump({key: val, "vms": [{"name": "a", "kernel": K, "mem": "64M", "console": "null"}]}, f)
         r = run_measured([T, "run", "--config", path], "bad-config", 20)
         check(r["rc"] == 1 and key in r["err"] and word in r["err"],
               "config %s=%r: exit %d, %r" % (key, val, r["rc"], tail(r["err"], 1)))
-    return "%d flags and 3 config values refused by name" % len(cases)
+    return "%d flags and 5 config values refused by name" % len(cases)
 
 
 TESTS = [("share-all-two-vms", t_all),
