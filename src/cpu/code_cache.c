@@ -61,9 +61,7 @@ void code_cache_forget(CodeCache *cc, uint32_t gfn)
     cc->live_pages--;
 }
 
-/* A user's bytes, to confirm a hash match (every user's page is resident:
- * a state change would have detached it). */
-static const uint8_t *user_page(const CodeCache *cc, uint32_t gfn)
+const uint8_t *code_cache_bytes(const CodeCache *cc, uint32_t gfn)
 {
     const P2m *m = &cc->cpu->bus->p2m;
     return p2m_has_frame(m, gfn) ? frame_ptr(m->pool, m->frame[gfn]) : NULL;
@@ -83,13 +81,11 @@ DecodedPage *code_cache_page(Cpu *c, uint64_t gpa)
     if (!bytes)
         return NULL;
     uint64_t hash = code_share_hash(bytes);
-    DecodedPage *p = code_share_find(cc->share, hash, bytes, user_page);
-    if (p) {
-        cc->matched++;
+    DecodedPage *p = code_share_find(cc->share, hash, bytes);
+    if (p)
         cc->share->stats.matched++;
-    } else {
+    else
         p = code_share_create(cc->share, hash);
-    }
     p->referenced = true;
     code_share_add_user(cc->share, p, cc, (uint32_t)i);
     cc->pages[i] = p;

@@ -14,7 +14,6 @@ typedef struct CodeCache {
     DecodedPage **pages; /* indexed by (gpa - ram_base) >> PAGE_SHIFT; NULL: not attached */
     uint64_t npages, ram_base;
     uint64_t live_pages; /* pages attached now */
-    uint64_t matched;    /* attachments that found the bytes already decoded */
     uint8_t watch_bit;   /* our write-protect watcher in the p2m */
 } CodeCache;
 
@@ -30,6 +29,10 @@ DecodedPage *code_cache_page(Cpu *c, uint64_t gpa);
 /* The clock took page gfn's decoded page (its code TLB entries are
  * scrubbed by the caller, mmu_code_tlb_forget_evicted). */
 void code_cache_forget(CodeCache *cc, uint32_t gfn);
+
+/* The bytes of attached page gfn, to confirm a hash match (an attached page
+ * is resident: a state change would have detached it); NULL if it is not. */
+const uint8_t *code_cache_bytes(const CodeCache *cc, uint32_t gfn);
 
 /* A write or a state change is about to reach page `gpa`: detach it from
  * its decoded page. Returns true if it was attached. */

@@ -99,13 +99,13 @@ static void grow(CodeShare *s)
     s->nbuckets = n;
 }
 
-DecodedPage *code_share_find(CodeShare *s, uint64_t hash, const uint8_t *bytes,
-                             const uint8_t *(*page_of)(const CodeCache *cc, uint32_t gfn))
+DecodedPage *code_share_find(CodeShare *s, uint64_t hash, const uint8_t *bytes)
 {
+    /* Indexed pages have users (the last one leaving unindexes the page). */
     for (DecodedPage *p = *bucket_of(s, hash); p; p = p->next) {
-        if (p->hash != hash || !p->nusers)
+        if (p->hash != hash)
             continue;
-        const uint8_t *theirs = page_of(p->user[0].cc, p->user[0].gfn);
+        const uint8_t *theirs = code_cache_bytes(p->user[0].cc, p->user[0].gfn);
         if (theirs && memcmp(theirs, bytes, PAGE_SIZE) == 0)
             return p;
     }

@@ -50,9 +50,8 @@ bool code_share_hold(CodeShare *s, struct CodeCache *cc);
 void code_share_unhold(CodeShare *s, const struct CodeCache *cc);
 
 /* The page decoded from `bytes` (a guest page, hash `hash`), equal byte for
- * byte to some user's page, or NULL. `page_of(user)` gives a user's bytes. */
-struct DecodedPage *code_share_find(CodeShare *s, uint64_t hash, const uint8_t *bytes,
-                                    const uint8_t *(*page_of)(const struct CodeCache *cc, uint32_t gfn));
+ * byte to a user's page, or NULL. */
+struct DecodedPage *code_share_find(CodeShare *s, uint64_t hash, const uint8_t *bytes);
 /* A fresh page of stubs, indexed under `hash`; aborts without host memory
  * (a vCPU cannot run without its decoded code). */
 struct DecodedPage *code_share_create(CodeShare *s, uint64_t hash);

@@ -335,15 +335,23 @@ bool vmm_config_set_share(VmmConfig *c, const char *key, const char *text, char 
     return false;
 }
 
+#define CODE_CACHE_RULE "a size of 1M or more (use e.g. 32M), or 0 for no limit"
+
+static bool set_code_cache_bytes(VmmConfig *c, uint64_t n)
+{
+    if (n != 0 && n < (1u << 20))
+        return false;
+    c->code_cache = n;
+    c->code_cache_set = true;
+    return true;
+}
+
 bool vmm_config_set_code_cache(VmmConfig *c, const char *text, char *err, size_t errlen)
 {
     uint64_t n;
-    if (parse_size(text, &n) && (n == 0 || n >= (1u << 20))) {
-        c->code_cache = n;
-        c->code_cache_set = true;
+    if (parse_size(text, &n) && set_code_cache_bytes(c, n))
         return true;
-    }
-    snprintf(err, errlen, "'%s': a size of 1M or more (use e.g. 32M), or 0 for no limit", text);
+    snprintf(err, errlen, "'%s': " CODE_CACHE_RULE, text);
     return false;
 }
 
@@ -380,11 +388,8 @@ static bool top_key(Ctx *x, VmmConfig *c, const char *key, json_object *val)
     if (!strcmp(key, "machine-mem"))
         return get_size(x, key, val, &c->machine_mem);
     if (!strcmp(key, "code-cache")) {
-        if (!get_size(x, key, val, &c->code_cache))
-            return false;
-        c->code_cache_set = true;
-        return c->code_cache == 0 || c->code_cache >= (1u << 20) ||
-               fail(x, key, "a size of 1M or more (use e.g. \"32M\"), or 0 for no limit");
+        uint64_t n;
+        return get_size(x, key, val, &n) && (set_code_cache_bytes(c, n) || fail(x, key, CODE_CACHE_RULE));
     }
     if (!strcmp(key, "control"))
         return get_string(x, key, val, &c->control);
