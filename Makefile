@@ -13,7 +13,7 @@ LIB_SRCS = $(filter-out src/cli/%,$(SRCS))
 REL_DIR  = build/rel
 TST_DIR  = build/test
 REL_CFLAGS = $(CFLAGS_COMMON) -O2 -g -fno-plt
-TST_CFLAGS = $(CFLAGS_COMMON) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+TST_CFLAGS = $(CFLAGS_COMMON) -O1 -foptimize-sibling-calls -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 .PHONY: all test clean guest-tests
 all: build/tandem

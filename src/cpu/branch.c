@@ -37,13 +37,13 @@ __attribute__((always_inline)) static inline const Insn *branch_rel(Cpu *c, cons
 
 H exec_b(Cpu *c, const Insn *d)
 {
-    return branch_rel(c, d);
+    return insn_next(c, branch_rel(c, d));
 }
 
 H exec_bl(Cpu *c, const Insn *d)
 {
     c->x[30] = insn_pc(c, d) + 4;
-    return branch_rel(c, d);
+    return insn_next(c, branch_rel(c, d));
 }
 
 /* ---- conditional (immediate) ---- */
@@ -53,8 +53,8 @@ H exec_bl(Cpu *c, const Insn *d)
     H exec_b_##name(Cpu *c, const Insn *d)                                             \
     {                                                                                  \
         if ((mask >> c->nzcv) & 1)                                                     \
-            return branch_rel(c, d);                                                   \
-        return d + 1;                                                                  \
+            return insn_next(c, branch_rel(c, d));                                     \
+        return insn_next(c, d + 1);                                                    \
     }
 
 BCOND(eq, 0xf0f0u)
@@ -81,48 +81,48 @@ static const InsnFn bcond_fns[16] = {
 
 H exec_cbz64(Cpu *c, const Insn *d)
 {
-    return c->x[d->rn] == 0 ? branch_rel(c, d) : d + 1;
+    return insn_next(c, c->x[d->rn] == 0 ? branch_rel(c, d) : d + 1);
 }
 
 H exec_cbnz64(Cpu *c, const Insn *d)
 {
-    return c->x[d->rn] != 0 ? branch_rel(c, d) : d + 1;
+    return insn_next(c, c->x[d->rn] != 0 ? branch_rel(c, d) : d + 1);
 }
 
 H exec_cbz32(Cpu *c, const Insn *d)
 {
-    return (uint32_t)c->x[d->rn] == 0 ? branch_rel(c, d) : d + 1;
+    return insn_next(c, (uint32_t)c->x[d->rn] == 0 ? branch_rel(c, d) : d + 1);
 }
 
 H exec_cbnz32(Cpu *c, const Insn *d)
 {
-    return (uint32_t)c->x[d->rn] != 0 ? branch_rel(c, d) : d + 1;
+    return insn_next(c, (uint32_t)c->x[d->rn] != 0 ? branch_rel(c, d) : d + 1);
 }
 
 /* ---- test and branch: f0 = bit number ---- */
 
 H exec_tbz(Cpu *c, const Insn *d)
 {
-    return !((c->x[d->rn] >> d->f0) & 1) ? branch_rel(c, d) : d + 1;
+    return insn_next(c, !((c->x[d->rn] >> d->f0) & 1) ? branch_rel(c, d) : d + 1);
 }
 
 H exec_tbnz(Cpu *c, const Insn *d)
 {
-    return ((c->x[d->rn] >> d->f0) & 1) ? branch_rel(c, d) : d + 1;
+    return insn_next(c, ((c->x[d->rn] >> d->f0) & 1) ? branch_rel(c, d) : d + 1);
 }
 
 /* ---- register ---- */
 
 H exec_br(Cpu *c, const Insn *d)
 {
-    return cpu_branch(c, c->x[d->rn]);
+    return insn_next(c, cpu_branch(c, c->x[d->rn]));
 }
 
 H exec_blr(Cpu *c, const Insn *d)
 {
     uint64_t target = c->x[d->rn];
     c->x[30] = insn_pc(c, d) + 4;
-    return cpu_branch(c, target);
+    return insn_next(c, cpu_branch(c, target));
 }
 
 static void decode_branch_reg(uint32_t raw, Insn *d)

@@ -7,9 +7,17 @@
 #include "mem/bus.h"
 #include "mmu/mmu.h"
 
+/* Not an instruction: it runs the next page's first instruction in its own
+ * slot, so icount does not see page crossings. While the fetch may fault,
+ * one more slot is left, so the abort counts no instruction. */
 const Insn *exec_next_page(Cpu *c, const Insn *d)
 {
-    return cpu_branch(c, c->code_va + PAGE_SIZE);
+    (void)d;
+    c->slice_left++;
+    const Insn *n = cpu_branch(c, c->code_va + PAGE_SIZE);
+    c->slice_left--;
+    c->cur = n;
+    return n->fn(c, n);
 }
 
 /* A guest or device write is about to change a page holding decoded code. */
@@ -137,13 +145,16 @@ const Insn *exec_decode_stub(Cpu *c, const Insn *d)
         if (d->fn != exec_decode_stub)
             return d->fn(c, d);
     }
-    const uint8_t *host = bus_ram_ptr(c->bus, c->code_gpa + idx * 4u, 4);
+    bool last = idx + 1 == INSNS_PER_PAGE;
+    const uint8_t *host = bus_ram_ptr(c->bus, c->code_gpa + idx * 4u, last ? 4 : 8);
     if (!host)
         cpu_stall(c, insn_pc(c, d), CPU_EXIT_NOMEM);
     Insn *w = (Insn *)d;
-    uint32_t raw;
-    memcpy(&raw, host, 4);
-    decode_insn(raw, w);
+    uint32_t raw[2];
+    memcpy(raw, host, last ? 4 : 8);
+    decode_insn(raw[0], w);
+    if (!last)
+        fuse_insn(w, raw[1]); /* same page: a write to it re-decodes both */
     c->stats.decoded++;
     return w->fn(c, w);
 }

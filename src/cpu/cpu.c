@@ -140,7 +140,7 @@ const Insn *exec_undefined(Cpu *c, const Insn *d)
 
 const Insn *exec_nop(Cpu *c, const Insn *d)
 {
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 _Noreturn void fp_access_trap(Cpu *c, const Insn *d)
@@ -195,17 +195,20 @@ void cpu_kick(Cpu *c)
     cpu_end_slice(c);
 }
 
-/* The hot loop: no PC, no decode, one indirect call per instruction. The
- * count lives in the Cpu so that an exception leaving mid-slice still
- * accounts for the instructions before it. Kept out of cpu_run so that
- * setjmp there does not pin `c` to the stack. */
+/* The hot loop: no PC, no decode. Handlers run one another (insn_next)
+ * until the slice is over, so this loop turns only once per slice, or per
+ * instruction where threading is off. An entry that comes back with
+ * instructions still left was returned without insn_next: it is counted
+ * here. The count lives in the Cpu so that an exception leaving mid-slice
+ * still accounts for the instructions before it. Kept out of cpu_run so
+ * that setjmp there does not pin `c` to the stack. */
 __attribute__((noinline)) static void run_slice(Cpu *c)
 {
     const Insn *d = cpu_branch(c, c->pc);
     do {
         c->cur = d;
         d = d->fn(c, d);
-    } while (--c->slice_left);
+    } while (c->slice_left && --c->slice_left);
     c->pc = insn_pc(c, d);
 }
 

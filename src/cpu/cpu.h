@@ -22,7 +22,12 @@ struct CodeCache;
  * here and are never read), so handlers never test for register 31. */
 enum { REG_ZR = 31, REG_SP = 32, REG_SINK = 33, REG_SLOTS = 34 };
 
+/* A whole vector register as one host vector: writing it in one piece lets
+ * the next full-width read take the value straight from the store. */
+typedef uint64_t VU64x2 __attribute__((vector_size(16)));
+
 typedef union VReg {
+    VU64x2 u;
     uint8_t b[16];
     int8_t sb[16];
     uint16_t h[8];
@@ -35,6 +40,12 @@ typedef union VReg {
     double f64[2];
     unsigned __int128 q;
 } __attribute__((aligned(16))) VReg;
+
+/* Writes both halves as one store (see VU64x2). */
+static inline void vreg_set(VReg *r, uint64_t lo, uint64_t hi)
+{
+    r->u = (VU64x2){lo, hi};
+}
 
 /* PSTATE.NZCV as a 4-bit value: N=8 Z=4 C=2 V=1. */
 enum { NZCV_N = 8, NZCV_Z = 4, NZCV_C = 2, NZCV_V = 1 };

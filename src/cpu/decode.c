@@ -1,4 +1,6 @@
 /* Top-level A64 decode: the op0 field (bits 28:25) selects the group. */
+#include <string.h>
+
 #include "cpu/insn.h"
 
 typedef bool (*Decoder)(uint32_t raw, Insn *d);
@@ -43,4 +45,21 @@ void decode_insn(uint32_t raw, Insn *d)
 {
     *d = (Insn){.fn = exec_undefined, .raw = raw};
     decode_group(raw, d);
+}
+
+void fuse_insn(Insn *d, uint32_t next_raw)
+{
+    bool bcond = (next_raw & 0xff000010u) == 0x54000000u && bits(next_raw, 3, 0) < 14;
+    if (!bcond)
+        return;
+    InsnFn f = fused_dp_imm(d->fn);
+    if (!f)
+        f = fused_dp_reg(d->fn);
+    if (!f)
+        return;
+    uint32_t mask = cond_table[bits(next_raw, 3, 0)];
+    int32_t off = (int32_t)sext(bits(next_raw, 23, 5), 19) * (int32_t)sizeof(Insn);
+    d->f2 = (uint8_t)mask, d->f3 = (uint8_t)(mask >> 8);
+    memcpy(&d->f4, &off, sizeof off);
+    d->fn = f;
 }

@@ -5,6 +5,8 @@
  * the add/sub operand (SUB without flags becomes ADD of the negated value),
  * the logical bitmask, the MOVZ/MOVN result, and the shift pair that extracts
  * and places a bitfield. Handlers are specialised by width and operation. */
+#include <stddef.h>
+
 #include "cpu/alu.h"
 #include "cpu/insn.h"
 
@@ -16,13 +18,13 @@
 H exec_adr(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = insn_pc(c, d) + d->imm;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_adrp(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (insn_pc(c, d) & ~0xfffull) + d->imm;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_pcrel(uint32_t raw, Insn *d)
@@ -45,69 +47,69 @@ static void decode_pcrel(uint32_t raw, Insn *d)
 H exec_addi64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rn] + d->imm;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_addi32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)(c->x[d->rn] + d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* MOV (to/from SP): ADD #0. */
 H exec_movsp(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rn];
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_addsi64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = adds64(c, c->x[d->rn], d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_addsi32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = adds32(c, (uint32_t)c->x[d->rn], (uint32_t)d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_subsi64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = subs64(c, c->x[d->rn], d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_subsi32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = subs32(c, (uint32_t)c->x[d->rn], (uint32_t)d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* CMP/CMN (immediate): flags only. */
 H exec_cmpi64(Cpu *c, const Insn *d)
 {
     subs64(c, c->x[d->rn], d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_cmpi32(Cpu *c, const Insn *d)
 {
     subs32(c, (uint32_t)c->x[d->rn], (uint32_t)d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_cmni64(Cpu *c, const Insn *d)
 {
     adds64(c, c->x[d->rn], d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_cmni32(Cpu *c, const Insn *d)
 {
     adds32(c, (uint32_t)c->x[d->rn], (uint32_t)d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_addsub_imm(uint32_t raw, Insn *d)
@@ -148,31 +150,31 @@ static void decode_addsub_imm(uint32_t raw, Insn *d)
 H exec_andi(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rn] & d->imm;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_orri64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rn] | d->imm;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_orri32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)(c->x[d->rn] | d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_eori64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rn] ^ d->imm;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_eori32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)(c->x[d->rn] ^ d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_andsi64(Cpu *c, const Insn *d)
@@ -180,7 +182,7 @@ H exec_andsi64(Cpu *c, const Insn *d)
     uint64_t r = c->x[d->rn] & d->imm;
     c->nzcv = nz64(r);
     c->x[d->rd] = r;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_andsi32(Cpu *c, const Insn *d)
@@ -188,14 +190,14 @@ H exec_andsi32(Cpu *c, const Insn *d)
     uint32_t r = (uint32_t)(c->x[d->rn] & d->imm);
     c->nzcv = nz32(r);
     c->x[d->rd] = r;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* Rd = constant: MOV (bitmask immediate), MOVZ, MOVN. */
 H exec_movi(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = d->imm;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_logic_imm(uint32_t raw, Insn *d)
@@ -218,19 +220,63 @@ static void decode_logic_imm(uint32_t raw, Insn *d)
     }
 }
 
+/* --------------------------------------- fused with B.cond (fuse_insn) ---- */
+
+/* CMP (immediate). */
+H exec_cmpi64_bcond(Cpu *c, const Insn *d)
+{
+    uint32_t f;
+    sub64_f(c->x[d->rn], d->imm, &f);
+    return fused_bcond(c, d, f);
+}
+
+H exec_cmpi32_bcond(Cpu *c, const Insn *d)
+{
+    uint32_t f;
+    sub32_f((uint32_t)c->x[d->rn], (uint32_t)d->imm, &f);
+    return fused_bcond(c, d, f);
+}
+
+/* ANDS/TST (immediate) fused with the B.cond after it. */
+H exec_andsi64_bcond(Cpu *c, const Insn *d)
+{
+    uint64_t r = c->x[d->rn] & d->imm;
+    c->x[d->rd] = r;
+    return fused_bcond(c, d, nz64(r));
+}
+
+H exec_andsi32_bcond(Cpu *c, const Insn *d)
+{
+    uint32_t r = (uint32_t)(c->x[d->rn] & d->imm);
+    c->x[d->rd] = r;
+    return fused_bcond(c, d, nz32(r));
+}
+
+InsnFn fused_dp_imm(InsnFn fn)
+{
+    static const struct { InsnFn plain, fused; } pairs[] = {
+        {exec_cmpi64, exec_cmpi64_bcond},   {exec_cmpi32, exec_cmpi32_bcond},
+        {exec_andsi64, exec_andsi64_bcond}, {exec_andsi32, exec_andsi32_bcond},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (pairs[i].plain == fn)
+            return pairs[i].fused;
+    return NULL;
+}
+
 /* ------------------------------------------------------- move wide ---- */
 
 /* MOVK: d->imm = imm16 << shift, d->f0 = shift. */
 H exec_movk64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (c->x[d->rd] & ~(0xffffull << d->f0)) | d->imm;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_movk32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)((c->x[d->rd] & ~(0xffffull << d->f0)) | d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_movewide(uint32_t raw, Insn *d)
@@ -268,19 +314,19 @@ static void decode_movewide(uint32_t raw, Insn *d)
 H exec_ubfm(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (c->x[d->rn] << d->f0) >> d->f1;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_sbfm64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint64_t)((int64_t)(c->x[d->rn] << d->f0) >> d->f1);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_sbfm32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)((int64_t)(c->x[d->rn] << d->f0) >> d->f1);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* BFM: d->imm is the mask of the destination bits that receive the field. */
@@ -288,51 +334,51 @@ H exec_bfm64(Cpu *c, const Insn *d)
 {
     uint64_t field = (c->x[d->rn] << d->f0) >> d->f1;
     c->x[d->rd] = (c->x[d->rd] & ~d->imm) | field;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_bfm32(Cpu *c, const Insn *d)
 {
     uint64_t field = (c->x[d->rn] << d->f0) >> d->f1;
     c->x[d->rd] = (uint32_t)((c->x[d->rd] & ~d->imm) | field);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* The most frequent aliases, as single shifts: LSL, LSR, ASR (immediate). */
 H exec_lsli64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rn] << d->f2;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_lsli32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)(c->x[d->rn] << d->f2);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_lsri64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rn] >> d->f2;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_lsri32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)c->x[d->rn] >> d->f2;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_asri64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint64_t)((int64_t)c->x[d->rn] >> d->f2);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_asri32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)((int32_t)(uint32_t)c->x[d->rn] >> d->f2);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_bitfield(uint32_t raw, Insn *d)
@@ -390,26 +436,26 @@ static void decode_bitfield(uint32_t raw, Insn *d)
 H exec_extr64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (c->x[d->rm] >> d->f0) | (c->x[d->rn] << (64 - d->f0));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_extr32(Cpu *c, const Insn *d)
 {
     uint32_t lo = (uint32_t)c->x[d->rm], hi = (uint32_t)c->x[d->rn];
     c->x[d->rd] = (lo >> d->f0) | (hi << (32 - d->f0));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_ror64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = ror64(c->x[d->rn], d->f0);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_ror32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = ror32((uint32_t)c->x[d->rn], d->f0);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* EXTR with lsb 0 is Rd = Rm: the MOV (register) handlers of dp_reg.c. */

@@ -33,7 +33,7 @@
         T r = (T)(EXPR);                                                               \
         FLAGS;                                                                         \
         c->x[d->rd] = r;                                                               \
-        return d + 1;                                                                  \
+        return insn_next(c, d + 1);                                                    \
     }
 
 #define LOGIC_SET(w, T, sh)                                                            \
@@ -69,13 +69,13 @@ static const InsnFn logic_fns[2][4][8] = {
 const Insn *exec_mov64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rm];
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 const Insn *exec_mov32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)c->x[d->rm];
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_logic_reg(uint32_t raw, Insn *d)
@@ -103,7 +103,7 @@ static void decode_logic_reg(uint32_t raw, Insn *d)
         T a = (T)c->x[d->rn];                                                          \
         T b = (T)(OPERAND);                                                            \
         BODY;                                                                          \
-        return d + 1;                                                                  \
+        return insn_next(c, d + 1);                                                    \
     }
 
 #define ARITH_SET(sfx, w, T, OPERAND)                                                  \
@@ -132,6 +132,22 @@ ARITH_SET(XLSL64, 64, uint64_t, c->x[d->rm] << d->f2)
 ARITH_SET(UXT32, 32, uint32_t, (c->x[d->rm] << d->f0) >> d->f1)
 ARITH_SET(SXT32, 32, uint32_t, (int64_t)(c->x[d->rm] << d->f0) >> d->f1)
 ARITH_SET(XLSL32, 32, uint32_t, c->x[d->rm] << d->f2)
+
+/* CMP (shifted register) fused with the B.cond after it (fuse_insn). */
+#define CMP_BCOND(sfx, w, T, OPERAND)                                                  \
+    H exec_cmp_##sfx##_bcond(Cpu *c, const Insn *d)                                    \
+    {                                                                                  \
+        uint32_t f;                                                                    \
+        sub##w##_f((T)c->x[d->rn], (T)(OPERAND), &f);                                  \
+        return fused_bcond(c, d, f);                                                   \
+    }
+CMP_BCOND(LSL64, 64, uint64_t, SH64_LSL(c->x[d->rm], d->f0))
+CMP_BCOND(LSL32, 32, uint32_t, SH32_LSL((uint32_t)c->x[d->rm], d->f0))
+
+InsnFn fused_dp_reg(InsnFn fn)
+{
+    return fn == exec_cmp_LSL64 ? exec_cmp_LSL64_bcond : fn == exec_cmp_LSL32 ? exec_cmp_LSL32_bcond : NULL;
+}
 
 #define ARITH_ROW(sfx)                                                                 \
     {exec_add_##sfx, exec_adds_##sfx, exec_sub_##sfx, exec_subs_##sfx, exec_cmn_##sfx, \
@@ -199,49 +215,49 @@ static void decode_addsub_ext(uint32_t raw, Insn *d)
 H exec_adc64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rn] + c->x[d->rm] + carry_in(c);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_adc32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)(c->x[d->rn] + c->x[d->rm] + carry_in(c));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_sbc64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->x[d->rn] + ~c->x[d->rm] + carry_in(c);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_sbc32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)(c->x[d->rn] + ~c->x[d->rm] + carry_in(c));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_adcs64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = adcs64(c, c->x[d->rn], c->x[d->rm], carry_in(c));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_adcs32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = adcs32(c, (uint32_t)c->x[d->rn], (uint32_t)c->x[d->rm], carry_in(c));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_sbcs64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = adcs64(c, c->x[d->rn], ~c->x[d->rm], carry_in(c));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_sbcs32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = adcs32(c, (uint32_t)c->x[d->rn], ~(uint32_t)c->x[d->rm], carry_in(c));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_adc(uint32_t raw, Insn *d)
@@ -270,7 +286,7 @@ static void decode_adc(uint32_t raw, Insn *d)
         uint32_t f, sel = 0u - cond_mask_holds(c, d->imm);                             \
         FLAGFN((T)c->x[d->rn], (T)(OPERAND), &f);                                      \
         c->nzcv = (f & sel) | (d->f1 & ~sel);                                          \
-        return d + 1;                                                                  \
+        return insn_next(c, d + 1);                                                    \
     }
 
 CCMP(ccmp_r64, uint64_t, sub64_f, c->x[d->rm])
@@ -309,7 +325,7 @@ static void decode_ccmp(uint32_t raw, Insn *d)
     {                                                                                  \
         T n = (T)c->x[d->rn], m = (T)c->x[d->rm], e = (T)(ELSE);                       \
         c->x[d->rd] = cond_mask_holds(c, d->imm) ? n : e;                              \
-        return d + 1;                                                                  \
+        return insn_next(c, d + 1);                                                    \
     }
 
 CSEL(csel64, uint64_t, m)
@@ -325,20 +341,20 @@ CSEL(csneg32, uint32_t, -m)
 H exec_cset(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = cond_mask_holds(c, d->imm) ^ 1;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* CSETM: CSINV Rd, ZR, ZR, cond (the 32-bit form zero-extends). */
 H exec_csetm64(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint64_t)cond_mask_holds(c, d->imm) - 1;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 H exec_csetm32(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint32_t)(cond_mask_holds(c, d->imm) - 1);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_csel(uint32_t raw, Insn *d)
@@ -374,7 +390,7 @@ static void decode_csel(uint32_t raw, Insn *d)
     {                                                                                  \
         uint64_t x = c->x[d->rn];                                                      \
         c->x[d->rd] = (EXPR);                                                          \
-        return d + 1;                                                                  \
+        return insn_next(c, d + 1);                                                    \
     }
 
 #define REV16_MASK 0x00ff00ff00ff00ffull
@@ -417,7 +433,7 @@ static void decode_dp1(uint32_t raw, Insn *d)
     {                                                                                  \
         T n = (T)c->x[d->rn], m = (T)c->x[d->rm];                                      \
         c->x[d->rd] = (T)(EXPR);                                                       \
-        return d + 1;                                                                  \
+        return insn_next(c, d + 1);                                                    \
     }
 
 BINARY(udiv64, uint64_t, m ? n / m : 0)
@@ -461,7 +477,7 @@ static void decode_dp2(uint32_t raw, Insn *d)
         uint64_t n = c->x[d->rn], m = c->x[d->rm], a = c->x[d->ra];                    \
         (void)a;                                                                       \
         c->x[d->rd] = (EXPR);                                                          \
-        return d + 1;                                                                  \
+        return insn_next(c, d + 1);                                                    \
     }
 
 TERNARY(madd64, a + n * m)

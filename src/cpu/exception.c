@@ -106,5 +106,5 @@ const Insn *exec_eret(Cpu *c, const Insn *d)
     /* With PSTATE.IL set the next instruction, at the target, cannot execute. */
     if (c->il)
         raise_sync(c, ESR(EC_ILLEGAL_STATE, 0), c->sr.far, target);
-    return cpu_branch_sync(c, target);
+    return insn_next(c, cpu_branch_sync(c, target));
 }

@@ -14,8 +14,7 @@ static inline uint64_t get_d(const Cpu *c, unsigned r) { return c->v[r].d[0]; }
 /* A scalar write clears the rest of the 128-bit register. */
 static inline void set_scalar(Cpu *c, unsigned r, uint64_t v)
 {
-    c->v[r].d[0] = v;
-    c->v[r].d[1] = 0;
+    vreg_set(&c->v[r], v, 0);
 }
 
 #define SGN32 0x80000000u
@@ -28,14 +27,14 @@ static inline void set_scalar(Cpu *c, unsigned r, uint64_t v)
         fp_check(c, d);                                                                    \
         uint32_t a = get_s(c, d->rn), b = get_s(c, d->rm);                                 \
         set_scalar(c, d->rd, (expr32));                                                    \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }                                                                                      \
     static const Insn *exec_##name##_d(Cpu *c, const Insn *d)                              \
     {                                                                                      \
         fp_check(c, d);                                                                    \
         uint64_t a = get_d(c, d->rn), b = get_d(c, d->rm);                                 \
         set_scalar(c, d->rd, (expr64));                                                    \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }
 DP2(fmul, fpu_mul32(c, a, b), fpu_mul64(c, a, b))
 DP2(fdiv, fpu_div32(c, a, b), fpu_div64(c, a, b))
@@ -63,7 +62,7 @@ static const InsnFn dp2_fn[9][2] = {
         set_scalar(c, d->rd,                                                               \
                    fpu_fma32(c, get_s(c, d->ra) ^ (na ? SGN32 : 0),                        \
                              get_s(c, d->rn) ^ (nn ? SGN32 : 0), get_s(c, d->rm)));        \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }                                                                                      \
     static const Insn *exec_##name##_d(Cpu *c, const Insn *d)                              \
     {                                                                                      \
@@ -71,7 +70,7 @@ static const InsnFn dp2_fn[9][2] = {
         set_scalar(c, d->rd,                                                               \
                    fpu_fma64(c, get_d(c, d->ra) ^ (na ? SGN64 : 0),                        \
                              get_d(c, d->rn) ^ (nn ? SGN64 : 0), get_d(c, d->rm)));        \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }
 DP3(fmadd, 0, 0)
 DP3(fmsub, 0, 1)
@@ -90,49 +89,49 @@ static const Insn *exec_fmov_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, get_s(c, d->rn));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fmov_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, get_d(c, d->rn));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fabs_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, get_s(c, d->rn) & ~SGN32);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fabs_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, get_d(c, d->rn) & ~SGN64);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fneg_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, get_s(c, d->rn) ^ SGN32);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fneg_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, get_d(c, d->rn) ^ SGN64);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fsqrt_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, fpu_sqrt32(c, get_s(c, d->rn)));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fsqrt_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, fpu_sqrt64(c, get_d(c, d->rn)));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* FCVT Dd, Sn: exact; a normal single is rebiased directly. */
@@ -147,7 +146,7 @@ static const Insn *exec_fcvt_sd(Cpu *c, const Insn *d)
     else
         r = fpu_cvt_s_to_d(c, a);
     set_scalar(c, d->rd, r);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* FCVT Sd, Dn: the host conversion under the fpu.h fast-path rules. */
@@ -164,11 +163,11 @@ static const Insn *exec_fcvt_ds(Cpu *c, const Insn *d)
         __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
         if (fpu_accept32(c, m, bits_f32(r))) {
             set_scalar(c, d->rd, bits_f32(r));
-            return d + 1;
+            return insn_next(c, d + 1);
         }
     }
     set_scalar(c, d->rd, fpu_cvt_d_to_s(c, a));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* FCVT to and from half precision: f0 = source type, f1 = destination type
@@ -185,7 +184,7 @@ static const Insn *exec_fcvt_h(Cpu *c, const Insn *d)
     default: r = fpu_cvt_h_to_d(c, n->h[0]); break;
     }
     set_scalar(c, d->rd, r);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* FRINT*: f0 = rounding (FPR_*, or 0xff for FPCR), f1 = FRINTX. */
@@ -197,13 +196,13 @@ static const Insn *exec_frint_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, fpu_rint32(c, get_s(c, d->rn), rint_mode(c, d), d->f1));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_frint_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, fpu_rint64(c, get_d(c, d->rn), rint_mode(c, d), d->f1));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* ---- compares ---- */
@@ -212,38 +211,38 @@ static const Insn *exec_fcmp_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     c->nzcv = fpu_fcmp32(c, get_s(c, d->rn), get_s(c, d->rm), d->f0);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fcmp_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     c->nzcv = fpu_fcmp64(c, get_d(c, d->rn), get_d(c, d->rm), d->f0);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fcmp0_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     c->nzcv = fpu_fcmp32(c, get_s(c, d->rn), 0, d->f0);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fcmp0_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     c->nzcv = fpu_fcmp64(c, get_d(c, d->rn), 0, d->f0);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 /* FCCMP/FCCMPE: f0 = signalling, f1 = cond, f2 = nzcv if the cond fails */
 static const Insn *exec_fccmp_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     c->nzcv = cond_holds(c, d->f1) ? fpu_fcmp32(c, get_s(c, d->rn), get_s(c, d->rm), d->f0) : d->f2;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fccmp_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     c->nzcv = cond_holds(c, d->f1) ? fpu_fcmp64(c, get_d(c, d->rn), get_d(c, d->rm), d->f0) : d->f2;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 /* FCSEL: f1 = cond; d->imm = element mask */
 static const Insn *exec_fcsel(Cpu *c, const Insn *d)
@@ -251,7 +250,7 @@ static const Insn *exec_fcsel(Cpu *c, const Insn *d)
     fp_check(c, d);
     unsigned src = cond_holds(c, d->f1) ? d->rn : d->rm;
     set_scalar(c, d->rd, c->v[src].d[0] & d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* FMOV (scalar, immediate): the expanded value in imm */
@@ -259,7 +258,7 @@ static const Insn *exec_fmov_imm(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, d->imm);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* ---- FMOV (general) ---- */
@@ -267,37 +266,37 @@ static const Insn *exec_fmov_ws(Cpu *c, const Insn *d) /* Sd <- Wn */
 {
     fp_check(c, d);
     set_scalar(c, d->rd, (uint32_t)c->x[d->rn]);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fmov_xd(Cpu *c, const Insn *d) /* Dd <- Xn */
 {
     fp_check(c, d);
     set_scalar(c, d->rd, c->x[d->rn]);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fmov_sw(Cpu *c, const Insn *d) /* Wd <- Sn */
 {
     fp_check(c, d);
     c->x[d->rd] = c->v[d->rn].s[0];
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fmov_dx(Cpu *c, const Insn *d) /* Xd <- Dn */
 {
     fp_check(c, d);
     c->x[d->rd] = c->v[d->rn].d[0];
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fmov_top_to_x(Cpu *c, const Insn *d) /* Xd <- Vn.D[1] */
 {
     fp_check(c, d);
     c->x[d->rd] = c->v[d->rn].d[1];
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fmov_x_to_top(Cpu *c, const Insn *d) /* Vd.D[1] <- Xn */
 {
     fp_check(c, d);
     c->v[d->rd].d[1] = c->x[d->rn];
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* ---- integer and fixed-point conversions ---- */
@@ -306,13 +305,13 @@ static const Insn *exec_fcvt_int_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     c->x[d->rd] = fpu_to_int32(c, get_s(c, d->rn), d->f3, d->f0, d->f1, d->f2);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fcvt_int_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     c->x[d->rd] = fpu_to_int64(c, get_d(c, d->rn), d->f3, d->f0, d->f1, d->f2);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 /* FCVTZS Wd/Xd, Dn (the C cast): the host truncation is exact when the
  * value is in range; f2 = int bits. */
@@ -328,10 +327,10 @@ static const Insn *exec_fcvtzs_xd(Cpu *c, const Insn *d)
         if ((double)i != x) /* the host PE flag may stay: guest IXC is set (fpu.h) */
             c->fpsr |= FPSR_IXC;
         c->x[d->rd] = d->f2 == 64 ? (uint64_t)i : (uint32_t)i;
-        return d + 1;
+        return insn_next(c, d + 1);
     }
     c->x[d->rd] = fpu_to_int64(c, a, 0, FPR_Z, false, d->f2);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 /* FCVTZS Wd/Xd, Sn: as exec_fcvtzs_xd for a single-precision source. */
 static const Insn *exec_fcvtzs_xs(Cpu *c, const Insn *d)
@@ -346,10 +345,10 @@ static const Insn *exec_fcvtzs_xs(Cpu *c, const Insn *d)
         if ((float)i != x)
             c->fpsr |= FPSR_IXC;
         c->x[d->rd] = d->f2 == 64 ? (uint64_t)i : (uint32_t)i;
-        return d + 1;
+        return insn_next(c, d + 1);
     }
     c->x[d->rd] = fpu_to_int32(c, a, 0, FPR_Z, false, d->f2);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* int -> FP: f1 = signed, f2 = int bits, f3 = fbits */
@@ -357,13 +356,13 @@ static const Insn *exec_cvtf_s(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, fpu_from_int32(c, c->x[d->rn], d->f3, d->f1, d->f2));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_cvtf_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     set_scalar(c, d->rd, fpu_from_int64(c, c->x[d->rn], d->f3, d->f1, d->f2));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* ---- decoders ---- */

@@ -6,13 +6,17 @@
  * extracted once) and runs it. A guest write to the page detaches it from its
  * decoded page, so self-modifying code and newly loaded programs are seen.
  *
- * A handler executes one instruction and returns the entry to run next:
- *   - straight-line code returns `d + 1` (the sentinel after the last entry
+ * A handler executes one instruction and ends with `insn_next(c, next)`:
+ *   - straight-line code passes `d + 1` (the sentinel after the last entry
  *     continues on the following page), so no PC is kept while running;
- *   - a taken branch returns `cpu_branch(c, target)`;
- *   - an instruction that changed interrupt masks, translation or EL returns
+ *   - a taken branch passes `cpu_branch(c, target)`;
+ *   - an instruction that changed interrupt masks, translation or EL passes
  *     `cpu_branch_sync(c, next_pc)`, which also ends the time slice;
  *   - a fault never returns: the raise_* functions in exception.h jump out.
+ * insn_next counts the instruction and runs the next one by a tail call
+ * (threaded dispatch: each handler has its own indirect jump, so the host
+ * predicts each guest instruction's successor from its own history), and
+ * returns to the run loop only when the slice ends.
  * The PC of the instruction being executed is `insn_pc(c, d)`.
  *
  * Decoders are `bool decode_xxx(uint32_t raw, Insn *d)`: they return false
@@ -83,6 +87,28 @@ static inline uint64_t insn_pc(const Cpu *c, const Insn *d)
 
 /* Continue at `target` (same page: direct; else through the code TLB). */
 const Insn *cpu_branch(Cpu *c, uint64_t target);
+
+/* Threaded dispatch needs the compiler to turn `return n->fn(c, n)` into a
+ * jump; without sibling-call optimisation each instruction would nest a
+ * frame, so such builds return to the run loop after every instruction. */
+#if defined(__OPTIMIZE__) && !defined(CPU_NO_THREADING)
+#define CPU_THREADED 1
+#else
+#define CPU_THREADED 0
+#endif
+
+/* End of every handler: count the instruction just executed and run `n`,
+ * or return `n` to run_slice when the slice is over. An entry returned
+ * without it is counted by run_slice instead (see there). */
+__attribute__((always_inline)) static inline const Insn *insn_next(Cpu *c, const Insn *n)
+{
+    if (CPU_THREADED && __builtin_expect(--c->slice_left != 0, 1)) {
+        c->cur = n;
+        return n->fn(c, n);
+    }
+    return n;
+}
+
 /* Continue at `target` after re-checking interrupts and translation state. */
 const Insn *cpu_branch_sync(Cpu *c, uint64_t target);
 
@@ -108,6 +134,37 @@ static inline bool cond_holds(const Cpu *c, unsigned cond)
 
 /* ---- top-level decoder and the instruction-group decoders ---- */
 void decode_insn(uint32_t raw, Insn *d);
+/* Decode-time fusion of d with the instruction after it in the same page
+ * (next_raw): a compare followed by B.cond becomes one handler that still
+ * counts, and may stop between, two instructions (dp_imm.c). */
+void fuse_insn(Insn *d, uint32_t next_raw);
+InsnFn fused_dp_imm(InsnFn fn); /* the fused form of a handler, or NULL */
+InsnFn fused_dp_reg(InsnFn fn);
+
+/* The B.cond half of a fused compare: f2/f3 hold the condition's cond_table
+ * mask, f4..f7 the branch offset in bytes of Insn from the B.cond's entry
+ * (d + 1), which still exists for jumps into it. The flags are tested in a
+ * register and one dispatch is saved. */
+__attribute__((always_inline)) static inline const Insn *fused_bcond(Cpu *c, const Insn *d,
+                                                                     uint32_t nzcv)
+{
+    const Insn *b = d + 1;
+    c->nzcv = nzcv;
+    if (__builtin_expect(c->slice_left <= 1, 0)) /* the slice ends after the compare */
+        return insn_next(c, b);
+    c->slice_left--; /* the compare; insn_next (or run_slice) counts the branch */
+    c->cur = b;
+    uint32_t mask = d->f2 | (uint32_t)d->f3 << 8;
+    if (!((mask >> nzcv) & 1))
+        return insn_next(c, d + 2);
+    int32_t off;
+    __builtin_memcpy(&off, &d->f4, sizeof off);
+    const char *base = (const char *)c->code_page->insn, *t = (const char *)b + off;
+    if (__builtin_expect((uintptr_t)(t - base) < INSNS_PER_PAGE * sizeof(Insn), 1))
+        return insn_next(c, (const Insn *)t);
+    int64_t words = off / (int32_t)sizeof(Insn);
+    return insn_next(c, cpu_branch(c, insn_pc(c, b) + (uint64_t)words * 4));
+}
 
 bool decode_dp_imm(uint32_t raw, Insn *d);      /* dp_imm.c */
 bool decode_dp_reg(uint32_t raw, Insn *d);      /* dp_reg.c */

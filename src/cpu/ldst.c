@@ -71,9 +71,7 @@ HOT void writeback(Cpu *c, const Insn *d, uint64_t va, int mode)
 
 HOT void set_vlow(Cpu *c, unsigned n, uint64_t v)
 {
-    VReg *r = &c->v[n];
-    r->d[0] = v;
-    r->d[1] = 0;
+    vreg_set(&c->v[n], v, 0);
 }
 
 /* The access itself, then the writeback. */
@@ -107,13 +105,12 @@ HOT const Insn *single_access(Cpu *c, const Insn *d, int op, int mode, uint64_t 
     case OP_LDFQ: {
         uint64_t t[2];
         mem_load128(c, va, t, fl);
-        c->v[d->rd].d[0] = t[0];
-        c->v[d->rd].d[1] = t[1];
+        vreg_set(&c->v[d->rd], t[0], t[1]);
         break;
     }
     }
     writeback(c, d, va, mode);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 HOT unsigned op_bytes(int op)
@@ -200,8 +197,7 @@ HOT void vload(Cpu *c, unsigned t, uint64_t va, unsigned es)
     if (es == 16) {
         uint64_t q[2];
         mem_load128(c, va, q, 0);
-        c->v[t].d[0] = q[0];
-        c->v[t].d[1] = q[1];
+        vreg_set(&c->v[t], q[0], q[1]);
     } else {
         set_vlow(c, t, mem_load(c, va, es, 0));
     }
@@ -240,7 +236,7 @@ COLD const Insn *pair_slow(Cpu *c, const Insn *d, int op, int mode, uint64_t va)
         c->x[d->rd] = pair_sext(op, a);
     }
     writeback(c, d, va, mode);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 HOT const Insn *pair(Cpu *c, const Insn *d, int op, int mode)
@@ -281,7 +277,7 @@ HOT const Insn *pair(Cpu *c, const Insn *d, int op, int mode)
         c->x[d->rd] = q[0];
     }
     writeback(c, d, va, mode);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 #define PAIR_FN(o, m)                                                             \
@@ -318,7 +314,7 @@ HOT const Insn *ldxr(Cpu *c, const Insn *d, unsigned size)
     uint64_t va = c->x[d->rn];
     c->x[d->rd] = mem_load(c, va, size, ACC_ALIGN);
     monitor_set(c, va, size);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 HOT const Insn *stxr(Cpu *c, const Insn *d, unsigned size)
@@ -330,19 +326,19 @@ HOT const Insn *stxr(Cpu *c, const Insn *d, unsigned size)
         status = 0;
     }
     c->x[d->ra] = status;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 HOT const Insn *ldar(Cpu *c, const Insn *d, unsigned size)
 {
     c->x[d->rd] = mem_load(c, c->x[d->rn], size, ACC_ALIGN);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 HOT const Insn *stlr(Cpu *c, const Insn *d, unsigned size)
 {
     mem_store(c, c->x[d->rn], c->x[d->rd], size, ACC_ALIGN);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 #define EXCL_FN(sz)                                                               \
@@ -365,7 +361,7 @@ static const Insn *exec_ldxp4(Cpu *c, const Insn *d)
     c->x[d->rd] = (uint32_t)v;
     c->x[d->rm] = v >> 32;
     monitor_set(c, va, 8);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* LDXP/LDAXP Xt, Xt2: 16-byte aligned. */
@@ -379,7 +375,7 @@ static const Insn *exec_ldxp8(Cpu *c, const Insn *d)
     c->x[d->rd] = v[0];
     c->x[d->rm] = v[1];
     monitor_set(c, va, 16);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_stxp4(Cpu *c, const Insn *d)
@@ -391,7 +387,7 @@ static const Insn *exec_stxp4(Cpu *c, const Insn *d)
         status = 0;
     }
     c->x[d->ra] = status;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_stxp8(Cpu *c, const Insn *d)
@@ -405,7 +401,7 @@ static const Insn *exec_stxp8(Cpu *c, const Insn *d)
         status = 0;
     }
     c->x[d->ra] = status;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* ---------------------------------------------------------- decoder ---- */

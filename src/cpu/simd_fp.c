@@ -31,7 +31,7 @@
             r.s[i] = (E32);                                                                \
         }                                                                                  \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }                                                                                      \
     static const Insn *exec_##name##_d(Cpu *c, const Insn *d)                              \
     {                                                                                      \
@@ -44,7 +44,7 @@
             r.d[i] = (E64);                                                                \
         }                                                                                  \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }
 
 /* by element: b = Vm[f1] for every lane */
@@ -61,7 +61,7 @@
             r.s[i] = (E32);                                                                \
         }                                                                                  \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }                                                                                      \
     static const Insn *exec_##name##_d(Cpu *c, const Insn *d)                              \
     {                                                                                      \
@@ -75,7 +75,7 @@
             r.d[i] = (E64);                                                                \
         }                                                                                  \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }
 
 /* pairwise over the concatenation Vn:Vm (vector forms) */
@@ -95,7 +95,7 @@
             r.s[i] = (E32);                                                                \
         }                                                                                  \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }                                                                                      \
     static const Insn *exec_##name##_d(Cpu *c, const Insn *d)                              \
     {                                                                                      \
@@ -108,7 +108,7 @@
         a = a1, b = b1;                                                                    \
         r.d[1] = (E64);                                                                    \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }                                                                                      \
     static const Insn *exec_##name##_scalar_s(Cpu *c, const Insn *d)                       \
     {                                                                                      \
@@ -117,7 +117,7 @@
         VReg r = {.q = 0};                                                                 \
         r.s[0] = (E32);                                                                    \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }                                                                                      \
     static const Insn *exec_##name##_scalar_d(Cpu *c, const Insn *d)                       \
     {                                                                                      \
@@ -126,7 +126,7 @@
         VReg r = {.q = 0};                                                                 \
         r.d[0] = (E64);                                                                    \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }
 
 /* element-wise unary: a = Vn lane */
@@ -141,7 +141,7 @@
             r.s[i] = (E32);                                                                \
         }                                                                                  \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }                                                                                      \
     static const Insn *exec_##name##_d(Cpu *c, const Insn *d)                              \
     {                                                                                      \
@@ -153,7 +153,7 @@
             r.d[i] = (E64);                                                                \
         }                                                                                  \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }
 
 /* Whole-vector fast path (as fpu.h: round to nearest; FZ without denormal
@@ -245,7 +245,7 @@ static inline bool vfast_allowed64(const Cpu *c, const VReg *x, const VReg *y, u
                         r.s[1] = 0;                                                        \
                 }                                                                          \
                 c->v[d->rd] = r;                                                           \
-                return d + 1;                                                              \
+                return insn_next(c, d + 1);                                                \
             }                                                                              \
             r.q = 0;                                                                       \
         }                                                                                  \
@@ -254,7 +254,7 @@ static inline bool vfast_allowed64(const Cpu *c, const VReg *x, const VReg *y, u
             r.s[i] = (E32);                                                                \
         }                                                                                  \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }                                                                                      \
     static const Insn *exec_##name##_d(Cpu *c, const Insn *d)                              \
     {                                                                                      \
@@ -279,7 +279,7 @@ static inline bool vfast_allowed64(const Cpu *c, const VReg *x, const VReg *y, u
                 if (n == 1)                                                                \
                     r.d[1] = 0;                                                            \
                 c->v[d->rd] = r;                                                           \
-                return d + 1;                                                              \
+                return insn_next(c, d + 1);                                                \
             }                                                                              \
             r.q = 0;                                                                       \
         }                                                                                  \
@@ -288,7 +288,7 @@ static inline bool vfast_allowed64(const Cpu *c, const VReg *x, const VReg *y, u
             r.d[i] = (E64);                                                                \
         }                                                                                  \
         c->v[d->rd] = r;                                                                   \
-        return d + 1;                                                                      \
+        return insn_next(c, d + 1);                                                        \
     }
 
 #define M32(b) ((b) ? 0xffffffffu : 0u)
@@ -359,7 +359,7 @@ static const Insn *exec_fminmaxv(Cpu *c, const Insn *d)
     VReg r = {.q = 0};
     r.s[0] = fpu_minmax32(c, lo, hi, d->f1);
     c->v[d->rd] = r;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* ---- narrowing and lengthening; f3 = Q (the "2" forms use the upper half) ---- */
@@ -378,7 +378,7 @@ static const Insn *exec_fcvtn_s(Cpu *c, const Insn *d) /* 4S -> 4H */
         r->d[0] = v;
         r->d[1] = 0;
     }
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fcvtn_d(Cpu *c, const Insn *d) /* 2D -> 2S; f1 = round to odd */
 {
@@ -400,15 +400,14 @@ static const Insn *exec_fcvtn_d(Cpu *c, const Insn *d) /* 2D -> 2S; f1 = round t
         r->d[0] = v;
         r->d[1] = 0;
     }
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fcvtxn_scalar(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     uint32_t v = fpu_cvtxn_d_to_s(c, c->v[d->rn].d[0]);
-    c->v[d->rd].d[0] = v;
-    c->v[d->rd].d[1] = 0;
-    return d + 1;
+    vreg_set(&c->v[d->rd], v, 0);
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fcvtl_s(Cpu *c, const Insn *d) /* 4H -> 4S */
 {
@@ -418,7 +417,7 @@ static const Insn *exec_fcvtl_s(Cpu *c, const Insn *d) /* 4H -> 4S */
     for (int i = 0; i < 4; i++)
         r.s[i] = fpu_cvt_h_to_s(c, (uint16_t)(src >> (16 * i)));
     c->v[d->rd] = r;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 static const Insn *exec_fcvtl_d(Cpu *c, const Insn *d) /* 2S -> 2D */
 {
@@ -428,7 +427,7 @@ static const Insn *exec_fcvtl_d(Cpu *c, const Insn *d) /* 2S -> 2D */
     r.d[0] = fpu_cvt_s_to_d(c, (uint32_t)src);
     r.d[1] = fpu_cvt_s_to_d(c, (uint32_t)(src >> 32));
     c->v[d->rd] = r;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* ---- decoders ---- */

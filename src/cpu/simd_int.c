@@ -32,11 +32,11 @@
 
 SI_INLINE const Insn *vdone(Cpu *c, const Insn *d, VReg *r, unsigned qc)
 {
-    r->d[1] &= -(uint64_t)d->f0;
+    r->u &= (VU64x2){~0ull, -(uint64_t)d->f0}; /* Q = 0 clears the upper half */
     c->v[d->rd] = *r;
     if (qc)
         c->fpsr |= FPSR_QC;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 SI_INLINE const Insn *sdone(Cpu *c, const Insn *d, VReg *r, unsigned qc)
@@ -44,7 +44,7 @@ SI_INLINE const Insn *sdone(Cpu *c, const Insn *d, VReg *r, unsigned qc)
     c->v[d->rd] = *r;
     if (qc)
         c->fpsr |= FPSR_QC;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* ------------------------------------------------------ generators ---- */
@@ -153,7 +153,7 @@ SI_INLINE const Insn *sdone(Cpu *c, const Insn *d, VReg *r, unsigned qc)
         }                                                                                \
         if (qc)                                                                          \
             c->fpsr |= FPSR_QC;                                                          \
-        return d + 1;                                                                    \
+        return insn_next(c, d + 1);                                                      \
     }
 #define GEN_VN(name, WB, NB) GEN_NARROW(vn, name, WB, NB, pb->LU##WB[i])
 #define GEN_VNI(name, WB, NB) GEN_NARROW(vni, name, WB, NB, d->f2)
@@ -184,7 +184,7 @@ SI_INLINE const Insn *sdone(Cpu *c, const Insn *d, VReg *r, unsigned qc)
                 k_##name##_##B(pb->LU##B[2 * i], pb->LU##B[2 * i + 1], 0, &s);           \
         }                                                                                \
         c->v[d->rd] = r;                                                                 \
-        return d + 1;                                                                    \
+        return insn_next(c, d + 1);                                                      \
     }
 #define GEN_VP(name, B) GEN_VP1(name, B, 128 / B, q) GEN_VP1(name, B, 64 / B, h)
 
@@ -217,7 +217,7 @@ SI_INLINE const Insn *sdone(Cpu *c, const Insn *d, VReg *r, unsigned qc)
         VReg r = {0};                                                                    \
         r.LU##RB[0] = (uint##RB##_t)acc;                                                 \
         c->v[d->rd] = r;                                                                 \
-        return d + 1;                                                                    \
+        return insn_next(c, d + 1);                                                      \
     }
 
 /* Size sets and the matching tables (index: element size, NULL: reserved). */
@@ -280,10 +280,8 @@ static const Insn *exec_addp_scalar(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     VReg *r = &c->v[d->rd];
-    uint64_t v = c->v[d->rn].d[0] + c->v[d->rn].d[1];
-    r->d[0] = v;
-    r->d[1] = 0;
-    return d + 1;
+    vreg_set(r, c->v[d->rn].d[0] + c->v[d->rn].d[1], 0);
+    return insn_next(c, d + 1);
 }
 
 /* Bitwise: on two 64-bit words. */
@@ -306,7 +304,7 @@ static const Insn *exec_addp_scalar(Cpu *c, const Insn *d)
         }                                                                                \
         px->d[0] = r0;                                                                   \
         px->d[1] = r1 & -(uint64_t)d->f0;                                                \
-        return d + 1;                                                                    \
+        return insn_next(c, d + 1);                                                      \
     }
 GEN_LOGIC(and, a & b)
 GEN_LOGIC(bic, a & ~b)

@@ -144,7 +144,7 @@ static HOT const Insn *ld1_multi(Cpu *c, const Insn *d, unsigned n, bool q, int 
     else
         ld1_multi_slow(c, d, va);
     writeback(c, d, va, wb);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static HOT const Insn *st1_multi(Cpu *c, const Insn *d, unsigned n, bool q, int wb)
@@ -158,7 +158,7 @@ static HOT const Insn *st1_multi(Cpu *c, const Insn *d, unsigned n, bool q, int 
     else
         st1_multi_slow(c, d, va);
     writeback(c, d, va, wb);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 #define LDST1M(n, q, wb)                                                           \
@@ -238,7 +238,7 @@ static void stn_multi(Cpu *c, const Insn *d, uint64_t va)
         uint64_t va = c->x[d->rn];                                                 \
         c->v[d->rd].L[d->f2] = mem_load(c, va, es, 0);                             \
         writeback(c, d, va, wb);                                                   \
-        return d + 1;                                                              \
+        return insn_next(c, d + 1);                                                \
     }                                                                              \
     static const Insn *exec_st1l_##sfx##wb(Cpu *c, const Insn *d)                  \
     {                                                                              \
@@ -246,7 +246,7 @@ static void stn_multi(Cpu *c, const Insn *d, uint64_t va)
         uint64_t va = c->x[d->rn];                                                 \
         mem_store(c, va, c->v[d->rd].L[d->f2], es, 0);                             \
         writeback(c, d, va, wb);                                                   \
-        return d + 1;                                                              \
+        return insn_next(c, d + 1);                                                \
     }                                                                              \
     static const Insn *exec_ld1r_##sfx##wb(Cpu *c, const Insn *d)                  \
     {                                                                              \
@@ -254,10 +254,9 @@ static void stn_multi(Cpu *c, const Insn *d, uint64_t va)
         uint64_t va = c->x[d->rn];                                                 \
         uint64_t v = mem_load(c, va, es, 0) * (mult);                             \
         VReg *r = &c->v[d->rd];                                                    \
-        r->d[0] = v;                                                               \
-        r->d[1] = v & -(uint64_t)d->f3;                                            \
+        vreg_set(r, v, v & -(uint64_t)d->f3);                                      \
         writeback(c, d, va, wb);                                                   \
-        return d + 1;                                                              \
+        return insn_next(c, d + 1);                                                \
     }
 #define LANE_WB(sfx, L, es, mult) \
     LANE_FN(sfx, L, es, mult, 0) LANE_FN(sfx, L, es, mult, 1) LANE_FN(sfx, L, es, mult, 2)
@@ -335,7 +334,7 @@ static void ldn_repl(Cpu *c, const Insn *d, uint64_t va)
         uint64_t va = c->x[d->rn];                                                 \
         core(c, d, va);                                                            \
         writeback(c, d, va, wb);                                                   \
-        return d + 1;                                                              \
+        return insn_next(c, d + 1);                                                \
     }
 #define GENERIC(name, core) \
     GENERIC_FN(name, core, 0) GENERIC_FN(name, core, 1) GENERIC_FN(name, core, 2) \

@@ -33,7 +33,7 @@ static const Insn *exec_dup_elem(Cpu *c, const Insn *d)
     VReg *r = &c->v[d->rd];
     r->d[0] = v;
     r->d[1] = v & hi_mask(d);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* DUP (general): same with the element taken from Xn/Wn. */
@@ -44,7 +44,7 @@ static const Insn *exec_dup_gen(Cpu *c, const Insn *d)
     VReg *r = &c->v[d->rd];
     r->d[0] = v;
     r->d[1] = v & hi_mask(d);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* INS (general): Vd.T[f0] = Rn.  INS (element): Vd.T[f0] = Vn.T[f1].
@@ -54,19 +54,19 @@ static const Insn *exec_dup_gen(Cpu *c, const Insn *d)
     {                                                                              \
         fp_check(c, d);                                                            \
         c->v[d->rd].lane[d->f0] = (ty)c->x[d->rn];                                 \
-        return d + 1;                                                              \
+        return insn_next(c, d + 1);                                                \
     }                                                                              \
     static const Insn *exec_ins_elem_##sfx(Cpu *c, const Insn *d)                  \
     {                                                                              \
         fp_check(c, d);                                                            \
         c->v[d->rd].lane[d->f0] = c->v[d->rn].lane[d->f1];                         \
-        return d + 1;                                                              \
+        return insn_next(c, d + 1);                                                \
     }                                                                              \
     static const Insn *exec_umov_##sfx(Cpu *c, const Insn *d)                      \
     {                                                                              \
         fp_check(c, d);                                                            \
         c->x[d->rd] = c->v[d->rn].lane[d->f0];                                     \
-        return d + 1;                                                              \
+        return insn_next(c, d + 1);                                                \
     }
 
 #define SMOV_HANDLER(w, sfx, slane, ty)                                            \
@@ -74,7 +74,7 @@ static const Insn *exec_dup_gen(Cpu *c, const Insn *d)
     {                                                                              \
         fp_check(c, d);                                                            \
         c->x[d->rd] = (ty)c->v[d->rn].slane[d->f0];                                \
-        return d + 1;                                                              \
+        return insn_next(c, d + 1);                                                \
     }
 
 COPY_HANDLERS(b, b, uint8_t)
@@ -199,7 +199,7 @@ static const Insn *exec_movi(Cpu *c, const Insn *d)
     VReg *r = &c->v[d->rd];
     r->d[0] = d->imm;
     r->d[1] = d->imm & hi_mask(d);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_orr_imm(Cpu *c, const Insn *d)
@@ -208,7 +208,7 @@ static const Insn *exec_orr_imm(Cpu *c, const Insn *d)
     VReg *r = &c->v[d->rd];
     r->d[0] |= d->imm;
     r->d[1] = (r->d[1] | d->imm) & hi_mask(d);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_bic_imm(Cpu *c, const Insn *d)
@@ -217,7 +217,7 @@ static const Insn *exec_bic_imm(Cpu *c, const Insn *d)
     VReg *r = &c->v[d->rd];
     r->d[0] &= d->imm;
     r->d[1] &= d->imm & hi_mask(d);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static uint64_t repl32(uint64_t v) { return v | v << 32; }
@@ -297,7 +297,7 @@ static void decode_mod_imm(uint32_t raw, Insn *d)
         _Pragma("GCC unroll 16")                                                   \
         PERM_BODY_##op(L)                                                          \
         c->v[d->rd] = r;                                                           \
-        return d + 1;                                                              \
+        return insn_next(c, d + 1);                                                \
     }
 #define PERM_OP(op)                                                                \
     PERM_FN(op, b, 8, 0) PERM_FN(op, b, 16, 1) PERM_FN(op, h, 4, 0)                \
@@ -332,17 +332,15 @@ static const Insn *exec_ext_q(Cpu *c, const Insn *d)
     fp_check(c, d);
     unsigned __int128 v = c->v[d->rn].q >> d->f0 | c->v[d->rm].q << d->f1;
     c->v[d->rd].q = v;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_ext_d(Cpu *c, const Insn *d)
 {
     fp_check(c, d);
     uint64_t v = c->v[d->rn].d[0] >> d->f0 | c->v[d->rm].d[0] << d->f1;
-    VReg *r = &c->v[d->rd];
-    r->d[0] = v;
-    r->d[1] = 0;
-    return d + 1;
+    vreg_set(&c->v[d->rd], v, 0);
+    return insn_next(c, d + 1);
 }
 
 /* EXT #0: Vd = Vn (the lower half only when Q=0). */
@@ -353,7 +351,7 @@ static const Insn *exec_ext0(Cpu *c, const Insn *d)
     uint64_t hi = c->v[d->rn].d[1] & hi_mask(d);
     r->d[0] = c->v[d->rn].d[0];
     r->d[1] = hi;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* AdvSIMD extract: 0 Q 101110 op2 0 Rm 0 imm4 0 Rn Rd */
@@ -402,7 +400,7 @@ static HOT const Insn *table_lookup(Cpu *c, const Insn *d, unsigned len, bool tb
     if (!q)
         r.d[1] = 0;
     c->v[d->rd] = r;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 #define TBL_FN(len, tbx, q)                                                        \

@@ -43,7 +43,7 @@ static const Insn *exec_hvc(Cpu *c, const Insn *d)
     uint64_t pc = insn_pc(c, d);
     if (!c->plat.hvc(c->plat.opaque, c, (uint16_t)d->imm))
         raise_undefined(c, d);
-    return cpu_branch_sync(c, pc + 4);
+    return insn_next(c, cpu_branch_sync(c, pc + 4));
 }
 
 static const Insn *exec_brk(Cpu *c, const Insn *d)
@@ -76,19 +76,19 @@ static const Insn *exec_wfi(Cpu *c, const Insn *d)
     if (c->el == 0 && !(c->sr.sctlr & SCTLR_NTWI))
         raise_sync(c, ESR(EC_WFX, 0), c->sr.far, insn_pc(c, d));
     c->halted = true;
-    return cpu_branch_sync(c, insn_pc(c, d) + 4);
+    return insn_next(c, cpu_branch_sync(c, insn_pc(c, d) + 4));
 }
 
 static const Insn *exec_clrex(Cpu *c, const Insn *d)
 {
     c->excl_valid = false;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_isb(Cpu *c, const Insn *d)
 {
     /* Context synchronization: pick up translation changes for the next fetch. */
-    return cpu_branch_sync(c, insn_pc(c, d) + 4);
+    return insn_next(c, cpu_branch_sync(c, insn_pc(c, d) + 4));
 }
 
 static void decode_hint(uint32_t raw, Insn *d)
@@ -118,7 +118,7 @@ static const Insn *exec_msr_daifset(Cpu *c, const Insn *d)
     if (c->el == 0 && !(c->sr.sctlr & SCTLR_UMA))
         trap_sysreg(c, d);
     c->daif |= (uint32_t)d->imm;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_msr_daifclr(Cpu *c, const Insn *d)
@@ -126,7 +126,7 @@ static const Insn *exec_msr_daifclr(Cpu *c, const Insn *d)
     if (c->el == 0 && !(c->sr.sctlr & SCTLR_UMA))
         trap_sysreg(c, d);
     c->daif &= ~(uint32_t)d->imm;
-    return cpu_branch_sync(c, insn_pc(c, d) + 4); /* an IRQ may now be taken */
+    return insn_next(c, cpu_branch_sync(c, insn_pc(c, d) + 4)); /* an IRQ may now be taken */
 }
 
 static const Insn *exec_msr_spsel(Cpu *c, const Insn *d)
@@ -134,7 +134,7 @@ static const Insn *exec_msr_spsel(Cpu *c, const Insn *d)
     if (c->el == 0)
         raise_undefined(c, d);
     cpu_set_pstate(c, (cpu_get_pstate(c) & ~1ull) | (d->imm & 1));
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_msr_imm(uint32_t raw, Insn *d)
@@ -379,7 +379,7 @@ static const Insn *exec_mrs(Cpu *c, const Insn *d)
     if (!sysreg_read(c, key, &v))
         raise_undefined(c, d);
     c->x[d->rd] = v;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_msr(Cpu *c, const Insn *d)
@@ -393,27 +393,27 @@ static const Insn *exec_msr(Cpu *c, const Insn *d)
     if (r == 0)
         raise_undefined(c, d);
     if (r == 2)
-        return cpu_branch_sync(c, insn_pc(c, d) + 4);
-    return d + 1;
+        return insn_next(c, cpu_branch_sync(c, insn_pc(c, d) + 4));
+    return insn_next(c, d + 1);
 }
 
 /* Fast paths for the registers user code reads most. */
 static const Insn *exec_mrs_tpidr_el0(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = c->sr.tpidr_el0;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_mrs_nzcv(Cpu *c, const Insn *d)
 {
     c->x[d->rd] = (uint64_t)c->nzcv << 28;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_msr_nzcv(Cpu *c, const Insn *d)
 {
     c->nzcv = (c->x[d->rd] >> 28) & 0xf;
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* ---- SYS: cache and TLB maintenance, address translation ---- */
@@ -425,7 +425,7 @@ static const Insn *exec_dc_zva(Cpu *c, const Insn *d)
     uint64_t va = c->x[d->rd] & ~63ull;
     for (unsigned i = 0; i < 64; i += 8)
         mem_store(c, va + i, 0, 8, 0);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 /* Clean/invalidate by VA: no caches to maintain; EL0 needs SCTLR.UCI. */
@@ -433,14 +433,14 @@ static const Insn *exec_cache_va_el0ok(Cpu *c, const Insn *d)
 {
     if (c->el == 0 && !(c->sr.sctlr & SCTLR_UCI))
         trap_sysreg(c, d);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_el1_nop(Cpu *c, const Insn *d)
 {
     if (c->el == 0)
         raise_undefined(c, d);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static const Insn *exec_tlbi(Cpu *c, const Insn *d)
@@ -448,7 +448,7 @@ static const Insn *exec_tlbi(Cpu *c, const Insn *d)
     if (c->el == 0)
         raise_undefined(c, d);
     mmu_tlbi(c, (uint32_t)d->imm, c->x[d->rd]);
-    return cpu_branch_sync(c, insn_pc(c, d) + 4);
+    return insn_next(c, cpu_branch_sync(c, insn_pc(c, d) + 4));
 }
 
 static const Insn *exec_at(Cpu *c, const Insn *d)
@@ -456,7 +456,7 @@ static const Insn *exec_at(Cpu *c, const Insn *d)
     if (c->el == 0)
         raise_undefined(c, d);
     c->sr.par = mmu_at(c, (uint32_t)d->imm, c->x[d->rd]);
-    return d + 1;
+    return insn_next(c, d + 1);
 }
 
 static void decode_sys(uint32_t raw, Insn *d)
