@@ -32,7 +32,9 @@ static inline bool mmu_fast_ok(uint64_t tag, uint64_t va, unsigned size, unsigne
 {
     if (flags & ACC_ALIGN)
         return tag == PAGE_BASE(va) && !(va & (size - 1));
-    return tag == PAGE_BASE(va) && (va & PAGE_OFFSET_MASK) <= PAGE_SIZE - size;
+    /* The page of the access's last byte: an access that crosses into the
+     * next page misses, as that page cannot share this entry's index. */
+    return tag == PAGE_BASE(va + size - 1);
 }
 
 /* size is 1, 2, 4 or 8; the value is zero-extended. */
