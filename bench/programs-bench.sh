@@ -14,7 +14,8 @@
 #   -s SCALE  python3 work multiplier (default 1)
 # The .debs go to guest/out/programs/debs (apt-get download PKG:arm64; the arm64
 # architecture and package lists as scripts/fetch-guest.sh sets them up); the
-# kernel, busybox and /init come from guest/out (scripts/fetch-guest.sh).
+# kernel, busybox and /init come from guest/out (scripts/fetch-guest.sh);
+# GUEST=DIR takes them from another guest/out, TANDEM=PATH another binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=3 SCALE=1
@@ -22,7 +23,7 @@ while getopts "n:s:h" o; do
     case $o in
     n) RUNS=$OPTARG ;;
     s) SCALE=$OPTARG ;;
-    *) sed -n '2,18p' "$0"; exit 1 ;;
+    *) sed -n '2,19p' "$0"; exit 1 ;;
     esac
 done
 die() { echo "programs-bench: $*" >&2; exit 1; }
@@ -52,13 +53,25 @@ if ! have_lists; then
     have_lists || die "Debian's arm64 package lists are not available (apt-get update failed)"
 fi
 
-# The programs and the libraries they depend on (Depends and Pre-Depends,
-# recursively; the essential tools some library packages pre-depend on, such
-# as dpkg and tar, are not needed to run the programs and are left out).
+# The programs and the shared libraries they depend on: Depends and
+# Pre-Depends, followed through library packages only (not through the
+# essential tools some of them declare, such as dpkg and tar, which the
+# programs do not run).
 PROGS="python3.11-minimal sqlite3"
-pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
-    --no-enhances $(printf '%s:arm64 ' $PROGS) 2>/dev/null | sed -n 's/^\([a-z0-9][^ <]*\):arm64$/\1/p' |
-    grep -E '^(lib|zlib|python3\.11-minimal$|sqlite3$)' | sort -u)
+is_lib() { [[ $1 =~ ^(lib|zlib) ]] || [[ " $PROGS " == *" $1 "* ]]; }
+pkgs= todo=$PROGS
+while [ -n "$todo" ]; do
+    next=
+    for p in $todo; do
+        for d in $(apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
+            --no-enhances "$p:arm64" 2>/dev/null | sed -n 's/^ *|\{0,1\}\(Pre\)\{0,1\}Depends: \([a-z0-9][^ <>]*\):arm64$/\2/p'); do
+            is_lib "$d" && [[ " $pkgs $todo $next " != *" $d "* ]] && next="$next $d"
+        done
+        pkgs="$pkgs $p"
+    done
+    todo=$next
+done
+pkgs=$(printf '%s\n' $pkgs | sort -u)
 [ -n "$pkgs" ] || die "cannot resolve the dependencies of $PROGS"
 fetch() { # fetch PACKAGE: download its .deb into $DL once
     ls "$DL/$1"_*.deb >/dev/null 2>&1 && return 0
