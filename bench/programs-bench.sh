@@ -23,7 +23,7 @@ while getopts "n:s:h" o; do
     case $o in
     n) RUNS=$OPTARG ;;
     s) SCALE=$OPTARG ;;
-    *) sed -n '2,19p' "$0"; exit 1 ;;
+    *) sed -n '2,18p' "$0"; exit 1 ;;
     esac
 done
 die() { echo "programs-bench: $*" >&2; exit 1; }
