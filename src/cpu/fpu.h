@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "cpu/fphost.h"
 
 /* FPCR / FPSR bits */
 #define FPCR_AHP (1u << 26)
@@ -68,29 +69,18 @@ enum { FPR_N = 0, FPR_P = 1, FPR_M = 2, FPR_Z = 3, FPR_A = 4, FPR_ODD = 5 };
 
 static inline unsigned fpu_rmode(const Cpu *c) { return (c->fpcr >> FPCR_RMODE_SHIFT) & 3; }
 
-/* ---- host MXCSR ---- */
-#define MX_IE 0x01u
-#define MX_DE 0x02u
-#define MX_ZE 0x04u
-#define MX_OE 0x08u
-#define MX_UE 0x10u
-#define MX_PE 0x20u
-#define MX_FLAGS 0x3fu
-
-static inline void fpu_mx_write(uint32_t m) { __asm__ volatile("ldmxcsr %0" : : "m"(m)); }
-
-/* Before a fast-path operation. MXCSR must be 0x1f80 (RN, all masked, no
- * flags; DE ignored) or, when the guest's FPSR.IXC is already set, 0x1f80|PE
- * (inexactness need not be detected then): writing MXCSR right after FP work
- * stalls the pipeline, so the steady state must not. Anything else (flags of
- * a previous operation or of other host code) is cleared here. */
+/* ---- host flags (fphost.h) ---- */
+/* Before a fast-path operation. The host state must be clean (SSE: MXCSR
+ * 0x1f80, RN, all masked, no flags; DE ignored) or, when the guest's FPSR.IXC
+ * is already set, clean|PE (inexactness need not be detected then): writing
+ * MXCSR right after FP work stalls the pipeline, so the steady state must
+ * not. Anything else (flags of a previous operation or of other host code)
+ * is cleared here. */
 static inline void fpu_pre(Cpu *c)
 {
-    uint32_t m;
-    __asm__ volatile("stmxcsr %0" : "=m"(m));
-    m &= ~MX_DE;
-    if (m != 0x1f80 && (m != (0x1f80 | MX_PE) || !(c->fpsr & FPSR_IXC)))
-        fpu_mx_write(0x1f80);
+    uint32_t m = fpu_host_state();
+    if (m != FPU_HOST_CLEAN && (m != (FPU_HOST_CLEAN | MX_PE) || !(c->fpsr & FPSR_IXC)))
+        fpu_host_reset();
 }
 
 /* Bit casts */
@@ -146,10 +136,10 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
         if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {                                 \
             float x = f32_of(a), y = f32_of(b), r;                                         \
             fpu_pre(c);                                                                \
-            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            FPU_HIDE2(x, y);                                       \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
-            __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));                             \
+            FPU_FLAGS(m, r);                             \
             if (fpu_accept32(c, m, bits_f32(r)))                                           \
                 return bits_f32(r);                                                        \
         }                                                                                  \
@@ -160,10 +150,10 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
         if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {                                 \
             double x = f64_of(a), y = f64_of(b), r;                                        \
             fpu_pre(c);                                                                \
-            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            FPU_HIDE2(x, y);                                       \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
-            __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));                             \
+            FPU_FLAGS(m, r);                             \
             if (fpu_accept64(c, m, bits_f64(r)))                                           \
                 return bits_f64(r);                                                        \
         }                                                                                  \
@@ -181,10 +171,10 @@ static inline uint32_t fpu_mulx32(Cpu *c, uint32_t a, uint32_t b)
     if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {
         float x = f32_of(a), y = f32_of(b), r;
         fpu_pre(c);
-        __asm__ volatile("" : "+x"(x), "+x"(y));
+        FPU_HIDE2(x, y);
         r = x * y;
         uint32_t m;
-        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        FPU_FLAGS(m, r);
         if (fpu_accept32(c, m, bits_f32(r)))
             return bits_f32(r);
     }
@@ -195,10 +185,10 @@ static inline uint64_t fpu_mulx64(Cpu *c, uint64_t a, uint64_t b)
     if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {
         double x = f64_of(a), y = f64_of(b), r;
         fpu_pre(c);
-        __asm__ volatile("" : "+x"(x), "+x"(y));
+        FPU_HIDE2(x, y);
         r = x * y;
         uint32_t m;
-        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        FPU_FLAGS(m, r);
         if (fpu_accept64(c, m, bits_f64(r)))
             return bits_f64(r);
     }
@@ -211,9 +201,9 @@ static inline uint32_t fpu_sqrt32(Cpu *c, uint32_t a)
         float r, x = f32_of(a);
         uint32_t m;
         fpu_pre(c);
-        __asm__ volatile("" : "+x"(x));
-        __asm__("sqrtss %1, %0" : "=x"(r) : "x"(x));
-        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        FPU_HIDE(x);
+        FPU_SQRT32(r, x);
+        FPU_FLAGS(m, r);
         if (fpu_accept32(c, m, bits_f32(r)))
             return bits_f32(r);
     }
@@ -225,9 +215,9 @@ static inline uint64_t fpu_sqrt64(Cpu *c, uint64_t a)
         double r, x = f64_of(a);
         uint32_t m;
         fpu_pre(c);
-        __asm__ volatile("" : "+x"(x));
-        __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(x));
-        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        FPU_HIDE(x);
+        FPU_SQRT64(r, x);
+        FPU_FLAGS(m, r);
         if (fpu_accept64(c, m, bits_f64(r)))
             return bits_f64(r);
     }
@@ -243,7 +233,7 @@ static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
         fpu_pre(c);
         float r = fpu_host_fmaf(f32_of(n), f32_of(m), f32_of(a));
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept32(c, mx, bits_f32(r)))
             return bits_f32(r);
     }
@@ -255,7 +245,7 @@ static inline uint64_t fpu_fma64(Cpu *c, uint64_t a, uint64_t n, uint64_t m)
         fpu_pre(c);
         double r = fpu_host_fma(f64_of(n), f64_of(m), f64_of(a));
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept64(c, mx, bits_f64(r)))
             return bits_f64(r);
     }
@@ -271,7 +261,7 @@ static inline uint32_t fpu_recps32(Cpu *c, uint32_t a, uint32_t b)
         fpu_pre(c);
         float r = fpu_host_fmaf(-f32_of(a), f32_of(b), 2.0f);
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept32(c, mx, bits_f32(r)))
             return bits_f32(r);
     }
@@ -283,7 +273,7 @@ static inline uint64_t fpu_recps64(Cpu *c, uint64_t a, uint64_t b)
         fpu_pre(c);
         double r = fpu_host_fma(-f64_of(a), f64_of(b), 2.0);
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept64(c, mx, bits_f64(r)))
             return bits_f64(r);
     }
@@ -294,10 +284,10 @@ static inline uint32_t fpu_rsqrts32(Cpu *c, uint32_t a, uint32_t b)
     if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {
         fpu_pre(c);
         float r = fpu_host_fmaf(-f32_of(a), f32_of(b), 3.0f);
-        __asm__ volatile("" : "+x"(r));
+        FPU_HIDE(r);
         r = r * 0.5f;
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept32(c, mx, bits_f32(r)))
             return bits_f32(r);
     }
@@ -308,10 +298,10 @@ static inline uint64_t fpu_rsqrts64(Cpu *c, uint64_t a, uint64_t b)
     if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {
         fpu_pre(c);
         double r = fpu_host_fma(-f64_of(a), f64_of(b), 3.0);
-        __asm__ volatile("" : "+x"(r));
+        FPU_HIDE(r);
         r = r * 0.5;
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept64(c, mx, bits_f64(r)))
             return bits_f64(r);
     }
