@@ -6,17 +6,18 @@
  *
  * Fast path: with FPCR.RMode = RN (DN only affects NaN results; under FZ
  * only when no operand is denormal and the result is not tiny) the
- * host SSE operation (round to nearest, exceptions masked) gives the Arm
- * result for every non-NaN outcome; its MXCSR flags give the FPSR flags, except that x86 detects
- * tininess after rounding where Arm detects it before, which matters only
- * when the rounded result is the smallest normal. So the fast path accepts
- * the host result when MXCSR shows at most "inexact", the result is not a
+ * host operation (fphost.h: SSE or <fenv.h>; round to nearest, exceptions
+ * masked) gives the Arm result for every non-NaN outcome; its flags give the
+ * FPSR flags, except that x86 detects tininess after rounding where Arm
+ * detects it before, which matters only when the rounded result is the
+ * smallest normal. So the fast path accepts the host result when the
+ * flags show at most "inexact", the result is not a
  * NaN and not +-min normal; everything else is recomputed exactly by the
  * slow path (fpu.c), which also handles FZ, DN and directed rounding.
- * Invariant: between guest FP operations the host MXCSR has no exception
+ * Invariant: between guest FP operations the host (MXCSR) has no exception
  * flags other than DE (denormal operand, ignored), except that PE may stay
  * set while the guest's FPSR.IXC is set; as other host code may break that,
- * each fast path first checks MXCSR (fpu_pre). */
+ * each fast path first checks it (fpu_pre). */
 #ifndef TANDEM_FPU_H
 #define TANDEM_FPU_H
 
@@ -135,11 +136,11 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {                                 \
             float x = f32_of(a), y = f32_of(b), r;                                         \
-            fpu_pre(c);                                                                \
-            FPU_HIDE2(x, y);                                       \
+            fpu_pre(c);                                                                    \
+            FPU_HIDE2(x, y);                                                               \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
-            FPU_FLAGS(m, r);                             \
+            FPU_FLAGS(m, r);                                                               \
             if (fpu_accept32(c, m, bits_f32(r)))                                           \
                 return bits_f32(r);                                                        \
         }                                                                                  \
@@ -149,11 +150,11 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {                                 \
             double x = f64_of(a), y = f64_of(b), r;                                        \
-            fpu_pre(c);                                                                \
-            FPU_HIDE2(x, y);                                       \
+            fpu_pre(c);                                                                    \
+            FPU_HIDE2(x, y);                                                               \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
-            FPU_FLAGS(m, r);                             \
+            FPU_FLAGS(m, r);                                                               \
             if (fpu_accept64(c, m, bits_f64(r)))                                           \
                 return bits_f64(r);                                                        \
         }                                                                                  \
