@@ -159,8 +159,8 @@ static const Insn *exec_fcvt_ds(Cpu *c, const Insn *d)
         float r;
         uint32_t m;
         fpu_pre(c);
-        __asm__ volatile("cvtsd2ss %1, %0" : "=x"(r) : "x"(x));
-        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        FPU_CVT_D_TO_S(r, x);
+        FPU_FLAGS(m, r);
         if (fpu_accept32(c, m, bits_f32(r))) {
             set_scalar(c, d->rd, bits_f32(r));
             return insn_next(c, d + 1);
@@ -323,7 +323,7 @@ static const Insn *exec_fcvtzs_xd(Cpu *c, const Insn *d)
     if (__builtin_expect(e - 1 < 1022u + d->f2 - 1, 1)) { /* normal, |x| < 2^(bits-1) */
         double x = f64_of(a);
         int64_t i;
-        __asm__ volatile("cvttsd2si %1, %0" : "=r"(i) : "x"(x));
+        FPU_TRUNC_D(i, x);
         if ((double)i != x) /* the host PE flag may stay: guest IXC is set (fpu.h) */
             c->fpsr |= FPSR_IXC;
         c->x[d->rd] = d->f2 == 64 ? (uint64_t)i : (uint32_t)i;
@@ -341,7 +341,7 @@ static const Insn *exec_fcvtzs_xs(Cpu *c, const Insn *d)
     if (__builtin_expect(e - 1 < 126u + d->f2 - 1, 1)) { /* normal, |x| < 2^(bits-1) */
         float x = f32_of(a);
         int64_t i;
-        __asm__ volatile("cvttss2si %1, %0" : "=r"(i) : "x"(x));
+        FPU_TRUNC_S(i, x);
         if ((float)i != x)
             c->fpsr |= FPSR_IXC;
         c->x[d->rd] = d->f2 == 64 ? (uint64_t)i : (uint32_t)i;

@@ -73,39 +73,36 @@ static bool nans3(Cpu *c, const Fmt *f, uint64_t a, uint64_t b, uint64_t d, uint
 float fpu_host_fmaf(float n, float m, float a) { return fmaf(n, m, a); }
 double fpu_host_fma(double n, double m, double a) { return fma(n, m, a); }
 
-static const uint32_t mx_rc[4] = {0u << 13, 2u << 13, 1u << 13, 3u << 13}; /* N P M Z */
-
 static uint64_t host_op(const Fmt *f, int op, uint64_t a, uint64_t b, uint64_t d, int mode,
                         uint32_t *flags)
 {
-    uint32_t m = 0x1f80 | mx_rc[mode & 3];
     if (f->w == 32) {
         float x = f32_of((uint32_t)a), y = f32_of((uint32_t)b), z = f32_of((uint32_t)d), r;
-        __asm__ volatile("ldmxcsr %3" : "+x"(x), "+x"(y), "+x"(z) : "m"(m));
+        FPU_HOST_ROUND3(mode, x, y, z);
         switch (op) {
         case FOP_ADD: r = x + y; break;
         case FOP_SUB: r = x - y; break;
         case FOP_MUL: case FOP_MULX: r = x * y; break;
         case FOP_DIV: r = x / y; break;
-        case FOP_SQRT: __asm__("sqrtss %1, %0" : "=x"(r) : "x"(x)); break;
+        case FOP_SQRT: FPU_SQRT32(r, x); break;
         default: r = fmaf(y, z, x); break;
         }
-        __asm__ volatile("stmxcsr %0" : "=m"(*flags) : "x"(r));
-        fpu_mx_write(0x1f80);
+        FPU_FLAGS(*flags, r);
+        fpu_host_reset();
         return bits_f32(r);
     }
     double x = f64_of(a), y = f64_of(b), z = f64_of(d), r;
-    __asm__ volatile("ldmxcsr %3" : "+x"(x), "+x"(y), "+x"(z) : "m"(m));
+    FPU_HOST_ROUND3(mode, x, y, z);
     switch (op) {
     case FOP_ADD: r = x + y; break;
     case FOP_SUB: r = x - y; break;
     case FOP_MUL: case FOP_MULX: r = x * y; break;
     case FOP_DIV: r = x / y; break;
-    case FOP_SQRT: __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(x)); break;
+    case FOP_SQRT: FPU_SQRT64(r, x); break;
     default: r = fma(y, z, x); break;
     }
-    __asm__ volatile("stmxcsr %0" : "=m"(*flags) : "x"(r));
-    fpu_mx_write(0x1f80);
+    FPU_FLAGS(*flags, r);
+    fpu_host_reset();
     return bits_f64(r);
 }
 

@@ -6,17 +6,18 @@
  *
  * Fast path: with FPCR.RMode = RN (DN only affects NaN results; under FZ
  * only when no operand is denormal and the result is not tiny) the
- * host SSE operation (round to nearest, exceptions masked) gives the Arm
- * result for every non-NaN outcome; its MXCSR flags give the FPSR flags, except that x86 detects
- * tininess after rounding where Arm detects it before, which matters only
- * when the rounded result is the smallest normal. So the fast path accepts
- * the host result when MXCSR shows at most "inexact", the result is not a
+ * host operation (fphost.h: SSE or <fenv.h>; round to nearest, exceptions
+ * masked) gives the Arm result for every non-NaN outcome; its flags give the
+ * FPSR flags, except that x86 detects tininess after rounding where Arm
+ * detects it before, which matters only when the rounded result is the
+ * smallest normal. So the fast path accepts the host result when the
+ * flags show at most "inexact", the result is not a
  * NaN and not +-min normal; everything else is recomputed exactly by the
  * slow path (fpu.c), which also handles FZ, DN and directed rounding.
- * Invariant: between guest FP operations the host MXCSR has no exception
+ * Invariant: between guest FP operations the host (MXCSR) has no exception
  * flags other than DE (denormal operand, ignored), except that PE may stay
  * set while the guest's FPSR.IXC is set; as other host code may break that,
- * each fast path first checks MXCSR (fpu_pre). */
+ * each fast path first checks it (fpu_pre). */
 #ifndef TANDEM_FPU_H
 #define TANDEM_FPU_H
 
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "cpu/fphost.h"
 
 /* FPCR / FPSR bits */
 #define FPCR_AHP (1u << 26)
@@ -68,29 +70,18 @@ enum { FPR_N = 0, FPR_P = 1, FPR_M = 2, FPR_Z = 3, FPR_A = 4, FPR_ODD = 5 };
 
 static inline unsigned fpu_rmode(const Cpu *c) { return (c->fpcr >> FPCR_RMODE_SHIFT) & 3; }
 
-/* ---- host MXCSR ---- */
-#define MX_IE 0x01u
-#define MX_DE 0x02u
-#define MX_ZE 0x04u
-#define MX_OE 0x08u
-#define MX_UE 0x10u
-#define MX_PE 0x20u
-#define MX_FLAGS 0x3fu
-
-static inline void fpu_mx_write(uint32_t m) { __asm__ volatile("ldmxcsr %0" : : "m"(m)); }
-
-/* Before a fast-path operation. MXCSR must be 0x1f80 (RN, all masked, no
- * flags; DE ignored) or, when the guest's FPSR.IXC is already set, 0x1f80|PE
- * (inexactness need not be detected then): writing MXCSR right after FP work
- * stalls the pipeline, so the steady state must not. Anything else (flags of
- * a previous operation or of other host code) is cleared here. */
+/* ---- host flags (fphost.h) ---- */
+/* Before a fast-path operation. The host state must be clean (SSE: MXCSR
+ * 0x1f80, RN, all masked, no flags; DE ignored) or, when the guest's FPSR.IXC
+ * is already set, clean|PE (inexactness need not be detected then): writing
+ * MXCSR right after FP work stalls the pipeline, so the steady state must
+ * not. Anything else (flags of a previous operation or of other host code)
+ * is cleared here. */
 static inline void fpu_pre(Cpu *c)
 {
-    uint32_t m;
-    __asm__ volatile("stmxcsr %0" : "=m"(m));
-    m &= ~MX_DE;
-    if (m != 0x1f80 && (m != (0x1f80 | MX_PE) || !(c->fpsr & FPSR_IXC)))
-        fpu_mx_write(0x1f80);
+    uint32_t m = fpu_host_state();
+    if (m != FPU_HOST_CLEAN && (m != (FPU_HOST_CLEAN | MX_PE) || !(c->fpsr & FPSR_IXC)))
+        fpu_host_reset();
 }
 
 /* Bit casts */
@@ -145,11 +136,11 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {                                 \
             float x = f32_of(a), y = f32_of(b), r;                                         \
-            fpu_pre(c);                                                                \
-            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            fpu_pre(c);                                                                    \
+            FPU_HIDE2(x, y);                                                               \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
-            __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));                             \
+            FPU_FLAGS(m, r);                                                               \
             if (fpu_accept32(c, m, bits_f32(r)))                                           \
                 return bits_f32(r);                                                        \
         }                                                                                  \
@@ -159,11 +150,11 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {                                 \
             double x = f64_of(a), y = f64_of(b), r;                                        \
-            fpu_pre(c);                                                                \
-            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            fpu_pre(c);                                                                    \
+            FPU_HIDE2(x, y);                                                               \
             r = x op y;                                                                    \
             uint32_t m;                                                                    \
-            __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));                             \
+            FPU_FLAGS(m, r);                                                               \
             if (fpu_accept64(c, m, bits_f64(r)))                                           \
                 return bits_f64(r);                                                        \
         }                                                                                  \
@@ -181,10 +172,10 @@ static inline uint32_t fpu_mulx32(Cpu *c, uint32_t a, uint32_t b)
     if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {
         float x = f32_of(a), y = f32_of(b), r;
         fpu_pre(c);
-        __asm__ volatile("" : "+x"(x), "+x"(y));
+        FPU_HIDE2(x, y);
         r = x * y;
         uint32_t m;
-        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        FPU_FLAGS(m, r);
         if (fpu_accept32(c, m, bits_f32(r)))
             return bits_f32(r);
     }
@@ -195,10 +186,10 @@ static inline uint64_t fpu_mulx64(Cpu *c, uint64_t a, uint64_t b)
     if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {
         double x = f64_of(a), y = f64_of(b), r;
         fpu_pre(c);
-        __asm__ volatile("" : "+x"(x), "+x"(y));
+        FPU_HIDE2(x, y);
         r = x * y;
         uint32_t m;
-        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        FPU_FLAGS(m, r);
         if (fpu_accept64(c, m, bits_f64(r)))
             return bits_f64(r);
     }
@@ -211,9 +202,9 @@ static inline uint32_t fpu_sqrt32(Cpu *c, uint32_t a)
         float r, x = f32_of(a);
         uint32_t m;
         fpu_pre(c);
-        __asm__ volatile("" : "+x"(x));
-        __asm__("sqrtss %1, %0" : "=x"(r) : "x"(x));
-        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        FPU_HIDE(x);
+        FPU_SQRT32(r, x);
+        FPU_FLAGS(m, r);
         if (fpu_accept32(c, m, bits_f32(r)))
             return bits_f32(r);
     }
@@ -225,9 +216,9 @@ static inline uint64_t fpu_sqrt64(Cpu *c, uint64_t a)
         double r, x = f64_of(a);
         uint32_t m;
         fpu_pre(c);
-        __asm__ volatile("" : "+x"(x));
-        __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(x));
-        __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(r));
+        FPU_HIDE(x);
+        FPU_SQRT64(r, x);
+        FPU_FLAGS(m, r);
         if (fpu_accept64(c, m, bits_f64(r)))
             return bits_f64(r);
     }
@@ -243,7 +234,7 @@ static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
         fpu_pre(c);
         float r = fpu_host_fmaf(f32_of(n), f32_of(m), f32_of(a));
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept32(c, mx, bits_f32(r)))
             return bits_f32(r);
     }
@@ -255,7 +246,7 @@ static inline uint64_t fpu_fma64(Cpu *c, uint64_t a, uint64_t n, uint64_t m)
         fpu_pre(c);
         double r = fpu_host_fma(f64_of(n), f64_of(m), f64_of(a));
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept64(c, mx, bits_f64(r)))
             return bits_f64(r);
     }
@@ -271,7 +262,7 @@ static inline uint32_t fpu_recps32(Cpu *c, uint32_t a, uint32_t b)
         fpu_pre(c);
         float r = fpu_host_fmaf(-f32_of(a), f32_of(b), 2.0f);
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept32(c, mx, bits_f32(r)))
             return bits_f32(r);
     }
@@ -283,7 +274,7 @@ static inline uint64_t fpu_recps64(Cpu *c, uint64_t a, uint64_t b)
         fpu_pre(c);
         double r = fpu_host_fma(-f64_of(a), f64_of(b), 2.0);
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept64(c, mx, bits_f64(r)))
             return bits_f64(r);
     }
@@ -294,10 +285,10 @@ static inline uint32_t fpu_rsqrts32(Cpu *c, uint32_t a, uint32_t b)
     if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {
         fpu_pre(c);
         float r = fpu_host_fmaf(-f32_of(a), f32_of(b), 3.0f);
-        __asm__ volatile("" : "+x"(r));
+        FPU_HIDE(r);
         r = r * 0.5f;
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept32(c, mx, bits_f32(r)))
             return bits_f32(r);
     }
@@ -308,10 +299,10 @@ static inline uint64_t fpu_rsqrts64(Cpu *c, uint64_t a, uint64_t b)
     if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {
         fpu_pre(c);
         double r = fpu_host_fma(-f64_of(a), f64_of(b), 3.0);
-        __asm__ volatile("" : "+x"(r));
+        FPU_HIDE(r);
         r = r * 0.5;
         uint32_t mx;
-        __asm__ volatile("stmxcsr %0" : "=m"(mx) : "x"(r));
+        FPU_FLAGS(mx, r);
         if (fpu_accept64(c, mx, bits_f64(r)))
             return bits_f64(r);
     }

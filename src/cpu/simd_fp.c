@@ -157,7 +157,8 @@
     }
 
 /* Whole-vector fast path (as fpu.h: round to nearest; FZ without denormal
- * lanes): all lanes at once on the host, one MXCSR check; unused lanes hold 1.0, exact for every operation. Falls back
+ * lanes): all lanes at once on the host, one check of the host flags; unused
+ * lanes hold 1.0, exact for every operation. Falls back
  * to the per-lane exact code when anything needs the slow path. */
 typedef float v4f __attribute__((vector_size(16)));
 typedef double v2d __attribute__((vector_size(16)));
@@ -233,10 +234,10 @@ static inline bool vfast_allowed64(const Cpu *c, const VReg *x, const VReg *y, u
             memcpy(&x, &tx, 16);                                                           \
             memcpy(&y, &ty, 16);                                                           \
             fpu_pre(c);                                                                    \
-            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            FPU_HIDE2(x, y);                                                               \
             z = x op y;                                                                    \
             uint32_t m;                                                                    \
-            __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(z));                             \
+            FPU_FLAGS(m, z);                                                               \
             memcpy(&r, &z, 16);                                                            \
             if (vfast_ok32(c, m, &r, 4)) {                                                 \
                 if (n != 4) {                                                              \
@@ -270,10 +271,10 @@ static inline bool vfast_allowed64(const Cpu *c, const VReg *x, const VReg *y, u
             memcpy(&x, &tx, 16);                                                           \
             memcpy(&y, &ty, 16);                                                           \
             fpu_pre(c);                                                                    \
-            __asm__ volatile("" : "+x"(x), "+x"(y));                                       \
+            FPU_HIDE2(x, y);                                                               \
             z = x op y;                                                                    \
             uint32_t m;                                                                    \
-            __asm__ volatile("stmxcsr %0" : "=m"(m) : "x"(z));                             \
+            FPU_FLAGS(m, z);                                                               \
             memcpy(&r, &z, 16);                                                            \
             if (vfast_ok64(c, m, &r, 2)) {                                                 \
                 if (n == 1)                                                                \

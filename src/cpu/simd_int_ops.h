@@ -114,9 +114,12 @@ KALL(uqsub, W v = (W)a - (W)b; return SAT_U(v);)
 KALL(suqadd, W v = (W)(S)x + (W)a; return SAT_S(v);)
 KALL(usqadd, W v = (W)x + (W)(S)a; return SAT_U(v);)
 
-KALL(shadd, return (U)(((W)(S)a + (S)b) >> 1);)
+/* The signed halving adds as the halves' sum plus the carry of the low bits:
+ * GCC 12 for arm64 vectorises the plain ((W)(S)a + (S)b) >> 1 on bytes into
+ * the unsigned UHADD/URHADD. */
+KALL(shadd, return (U)(((S)a >> 1) + ((S)b >> 1) + (a & b & 1));)
 KALL(uhadd, return (U)(((W)a + b) >> 1);)
-KALL(srhadd, return (U)(((W)(S)a + (S)b + 1) >> 1);)
+KALL(srhadd, return (U)(((S)a >> 1) + ((S)b >> 1) + ((a | b) & 1));)
 KALL(urhadd, return (U)(((W)a + b + 1) >> 1);)
 KALL(shsub, return (U)(((W)(S)a - (S)b) >> 1);)
 KALL(uhsub, return (U)(((W)a - (W)b) >> 1);)

@@ -4,7 +4,7 @@
 
 #include "mem/frames.h"
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(TANDEM_PORTABLE)
 #include <emmintrin.h>
 #endif
 
@@ -59,7 +59,7 @@ void planes_join_portable(const uint8_t *planes, uint8_t *page)
     }
 }
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(TANDEM_PORTABLE)
 /* Sixteen words at a time: an 8 x 16 byte transpose in three unpack stages. */
 static void join_sse2(const uint8_t *planes, uint8_t *page)
 {
@@ -90,7 +90,7 @@ static void join_sse2(const uint8_t *planes, uint8_t *page)
 
 void planes_join(const uint8_t *planes, uint8_t *page)
 {
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(TANDEM_PORTABLE)
     join_sse2(planes, page);
 #else
     planes_join_portable(planes, page);
