@@ -252,11 +252,30 @@ H exec_andsi32_bcond(Cpu *c, const Insn *d)
     return fused_bcond(c, d, nz32(r));
 }
 
+/* ADDS/SUBS/CMN (immediate), as in a counted loop's `subs w1, w1, #1; b.ne`. */
+#define ARITHI_BCOND(name, w, T, OP, STORE)                                            \
+    H exec_##name##_bcond(Cpu *c, const Insn *d)                                       \
+    {                                                                                  \
+        uint32_t f;                                                                    \
+        T r = OP##w##_f((T)c->x[d->rn], (T)d->imm, &f);                                \
+        STORE;                                                                         \
+        return fused_bcond(c, d, f);                                                   \
+    }
+ARITHI_BCOND(subsi64, 64, uint64_t, sub, c->x[d->rd] = r)
+ARITHI_BCOND(subsi32, 32, uint32_t, sub, c->x[d->rd] = r)
+ARITHI_BCOND(addsi64, 64, uint64_t, add, c->x[d->rd] = r)
+ARITHI_BCOND(addsi32, 32, uint32_t, add, c->x[d->rd] = r)
+ARITHI_BCOND(cmni64, 64, uint64_t, add, (void)r)
+ARITHI_BCOND(cmni32, 32, uint32_t, add, (void)r)
+
 InsnFn fused_dp_imm(InsnFn fn)
 {
     static const struct { InsnFn plain, fused; } pairs[] = {
         {exec_cmpi64, exec_cmpi64_bcond},   {exec_cmpi32, exec_cmpi32_bcond},
         {exec_andsi64, exec_andsi64_bcond}, {exec_andsi32, exec_andsi32_bcond},
+        {exec_subsi64, exec_subsi64_bcond}, {exec_subsi32, exec_subsi32_bcond},
+        {exec_addsi64, exec_addsi64_bcond}, {exec_addsi32, exec_addsi32_bcond},
+        {exec_cmni64, exec_cmni64_bcond},   {exec_cmni32, exec_cmni32_bcond},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
         if (pairs[i].plain == fn)

@@ -144,9 +144,34 @@ ARITH_SET(XLSL32, 32, uint32_t, c->x[d->rm] << d->f2)
 CMP_BCOND(LSL64, 64, uint64_t, SH64_LSL(c->x[d->rm], d->f0))
 CMP_BCOND(LSL32, 32, uint32_t, SH32_LSL((uint32_t)c->x[d->rm], d->f0))
 
+/* SUBS/ADDS (shifted register) and TST/ANDS (shifted register). */
+#define FLAGS_BCOND(name, w, T, EXPR)                                                  \
+    H exec_##name##_bcond(Cpu *c, const Insn *d)                                       \
+    {                                                                                  \
+        uint32_t f;                                                                    \
+        T a = (T)c->x[d->rn], b = (T)SH##w##_LSL((T)c->x[d->rm], d->f0);                \
+        c->x[d->rd] = EXPR;                                                            \
+        return fused_bcond(c, d, f);                                                   \
+    }
+FLAGS_BCOND(subs_LSL64, 64, uint64_t, sub64_f(a, b, &f))
+FLAGS_BCOND(subs_LSL32, 32, uint32_t, sub32_f(a, b, &f))
+FLAGS_BCOND(adds_LSL64, 64, uint64_t, add64_f(a, b, &f))
+FLAGS_BCOND(adds_LSL32, 32, uint32_t, add32_f(a, b, &f))
+FLAGS_BCOND(ands_LSL64, 64, uint64_t, (f = nz64(a & b), a & b))
+FLAGS_BCOND(ands_LSL32, 32, uint32_t, (f = nz32(a & b), a & b))
+
 InsnFn fused_dp_reg(InsnFn fn)
 {
-    return fn == exec_cmp_LSL64 ? exec_cmp_LSL64_bcond : fn == exec_cmp_LSL32 ? exec_cmp_LSL32_bcond : NULL;
+    static const struct { InsnFn plain, fused; } pairs[] = {
+        {exec_cmp_LSL64, exec_cmp_LSL64_bcond},   {exec_cmp_LSL32, exec_cmp_LSL32_bcond},
+        {exec_subs_LSL64, exec_subs_LSL64_bcond}, {exec_subs_LSL32, exec_subs_LSL32_bcond},
+        {exec_adds_LSL64, exec_adds_LSL64_bcond}, {exec_adds_LSL32, exec_adds_LSL32_bcond},
+        {exec_ands_LSL64, exec_ands_LSL64_bcond}, {exec_ands_LSL32, exec_ands_LSL32_bcond},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (pairs[i].plain == fn)
+            return pairs[i].fused;
+    return NULL;
 }
 
 #define ARITH_ROW(sfx)                                                                 \

@@ -103,6 +103,53 @@ static void fused_register_compare_and_test(void **state)
     assert_int_equal(t->cpu.nzcv, NZCV_Z);
 }
 
+/* Flag-setting arithmetic with a destination, fused with the B.cond after
+ * it (the counted loop `subs w2, w2, #1; b.ne`): a run stopped after any
+ * number of instructions leaves the registers, flags and PC that single
+ * steps leave. Each loop body: op x0; flag-setting op; b.ne back 2. */
+static void fused_arithmetic_matches_single_steps(void **state)
+{
+    TestVm *t = *state;
+    /* steps: to the BRK, 3 per iteration */
+    static const struct { uint32_t body, setflags; uint64_t x2, x3; unsigned steps; } loops[] = {
+        {ADD_X0_1, 0x71000442u /* subs w2, w2, #1 */, 0x100000004ull, 0, 12},
+        {ADD_X0_1, 0xeb030042u /* subs x2, x2, x3 */, 10, 2, 15},
+        {ADD_X0_1, 0x31000442u /* adds w2, w2, #1 */, 0xfffffffdull, 0, 9},
+        {ADD_X0_1, 0xab030042u /* adds x2, x2, x3 */, (uint64_t)-9, 3, 9},
+        {ADD_X0_1, 0xb100045fu /* cmn x2, #1 */, (uint64_t)-1, 0, 3},
+        {0xd341fc42u /* lsr x2, x2, #1 */, 0xea03005fu /* tst x2, x3 */, 0x47, 1, 9},
+    };
+    for (size_t l = 0; l < sizeof loops / sizeof loops[0]; l++) {
+        const uint32_t code[] = {loops[l].body, loops[l].setflags, BNE_BACK2, BRK_0};
+        uint64_t x[4][20], pc[20], nzcv[20];
+        unsigned n = loops[l].steps;
+        load_code(t, TVM_CODE, code, 4);
+        t->cpu.x[0] = 0, t->cpu.x[2] = loops[l].x2, t->cpu.x[3] = loops[l].x3;
+        t->cpu.nzcv = 0;
+        t->cpu.pc = TVM_CODE;
+        unsigned k = 0;
+        while (t->cpu.pc != TVM_CODE + 12 && k < 19) {
+            assert_int_equal(cpu_run(&t->cpu, 1), CPU_EXIT_BUDGET);
+            k++;
+            x[0][k] = t->cpu.x[0], x[2][k] = t->cpu.x[2];
+            pc[k] = t->cpu.pc, nzcv[k] = t->cpu.nzcv;
+        }
+        assert_int_equal(k, n); /* the loop ran out at the BRK after n steps */
+        for (k = 1; k <= n; k++) {
+            load_code(t, TVM_CODE, code, 4);
+            t->cpu.x[0] = 0, t->cpu.x[2] = loops[l].x2, t->cpu.x[3] = loops[l].x3;
+            t->cpu.nzcv = 0;
+            uint64_t before = t->cpu.icount;
+            assert_int_equal(run_from(t, TVM_CODE, k), CPU_EXIT_BUDGET);
+            assert_int_equal(t->cpu.icount - before, k);
+            assert_int_equal(t->cpu.pc, pc[k]);
+            assert_int_equal(t->cpu.x[0], x[0][k]);
+            assert_int_equal(t->cpu.x[2], x[2][k]);
+            assert_int_equal(t->cpu.nzcv, nzcv[k]);
+        }
+    }
+}
+
 /* Falling through into the next page is no instruction of its own. */
 static void page_crossing_counts_no_instruction(void **state)
 {
@@ -140,6 +187,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(fused_compare_branch_stops_anywhere, tvm_setup, tvm_teardown),
         cmocka_unit_test_setup_teardown(fused_register_compare_and_test, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(fused_arithmetic_matches_single_steps, tvm_setup, tvm_teardown),
         cmocka_unit_test_setup_teardown(page_crossing_counts_no_instruction, tvm_setup, tvm_teardown),
         cmocka_unit_test_setup_teardown(long_loop_counts_every_instruction, tvm_setup, tvm_teardown),
     };
