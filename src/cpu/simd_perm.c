@@ -389,13 +389,11 @@ static HOT const Insn *table_lookup(Cpu *c, const Insn *d, unsigned len, bool tb
         r = c->v[d->rd];
     else
         r.q = 0;
-    unsigned n = q ? 16 : 8;
-    for (unsigned i = 0; i < n; i++) {
+    /* Branch-free: the indices are data, so a branch per lane mispredicts. */
+    for (unsigned i = 0; i < 16; i++) {
         unsigned x = idx.b[i];
-        if (x < 16 * len)
-            r.b[i] = tab[x];
-        else if (!tbx)
-            r.b[i] = 0;
+        uint8_t t = tab[x & 63];
+        r.b[i] = x < 16 * len ? t : r.b[i];
     }
     if (!q)
         r.d[1] = 0;
