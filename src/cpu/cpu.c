@@ -6,6 +6,7 @@
 
 #include "cpu/code_cache.h"
 #include "cpu/exception.h"
+#include "cpu/fphost.h"
 #include "cpu/insn.h"
 #include "mem/bus.h"
 #include "mmu/mmu.h"
@@ -222,6 +223,7 @@ CpuExit cpu_run(Cpu *c, uint64_t budget)
     /* volatile: read again after an exception longjmps back here. */
     volatile uint64_t end = c->icount + budget;
     code_share_collect(c->code->share); /* no vCPU is executing now */
+    fpu_host_reset(); /* host code since the last run may have left flags or a rounding mode */
     c->code_va = TLB_INVALID;
     c->slice_n = c->slice_left = 0;
     int jumped = setjmp(c->run_jmp);

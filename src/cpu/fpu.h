@@ -114,6 +114,53 @@ static inline bool fpu_accept64(Cpu *c, uint32_t m, uint64_t x)
     return true;
 }
 
+/* The quiet fast path. Once the guest's FPSR.IXC is set (it is sticky, and
+ * stays set in most programs after their first inexact operation),
+ * inexactness need not be detected, and a result that is a normal number
+ * other than +-min normal can have raised no other flag: NaN, infinity,
+ * overflow and tininess all show in the value. Such a result is taken
+ * without reading the host flags (stmxcsr costs more than the operation);
+ * any other result is computed again by the flag-checking path. The host
+ * flags it may leave (PE, DE) are those fpu_pre accepts while IXC is set. */
+static inline bool fpu_quiet(const Cpu *c) { return c->fpsr & FPSR_IXC; }
+static inline bool fpu_plain32(uint32_t x)
+{
+    return (x & 0x7fffffffu) - 0x00800001u < 0x7f800000u - 0x00800001u;
+}
+static inline bool fpu_plain64(uint64_t x)
+{
+    return (x & 0x7fffffffffffffffull) - 0x0010000000000001ull <
+           0x7ff0000000000000ull - 0x0010000000000001ull;
+}
+#define FPU_QUIET32(c, expr)                                                               \
+    do {                                                                                   \
+        if (fpu_quiet(c)) {                                                                \
+            uint32_t q_ = bits_f32(expr);                                                  \
+            if (__builtin_expect(fpu_plain32(q_), 1))                                      \
+                return q_;                                                                 \
+        }                                                                                  \
+    } while (0)
+#define FPU_QUIET64(c, expr)                                                               \
+    do {                                                                                   \
+        if (fpu_quiet(c)) {                                                                \
+            uint64_t q_ = bits_f64(expr);                                                  \
+            if (__builtin_expect(fpu_plain64(q_), 1))                                      \
+                return q_;                                                                 \
+        }                                                                                  \
+    } while (0)
+static inline float fpu_host_sqrtf(float x)
+{
+    float r;
+    FPU_SQRT32(r, x);
+    return r;
+}
+static inline double fpu_host_sqrt(double x)
+{
+    double r;
+    FPU_SQRT64(r, x);
+    return r;
+}
+
 /* Operations of the exact slow path. */
 enum {
     FOP_ADD,
@@ -136,6 +183,7 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {                                 \
             float x = f32_of(a), y = f32_of(b), r;                                         \
+            FPU_QUIET32(c, x op y);                                                        \
             fpu_pre(c);                                                                    \
             FPU_HIDE2(x, y);                                                               \
             r = x op y;                                                                    \
@@ -150,6 +198,7 @@ uint64_t fpu_slow64(Cpu *c, int op, uint64_t a, uint64_t b, uint64_t d);
     {                                                                                      \
         if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {                                 \
             double x = f64_of(a), y = f64_of(b), r;                                        \
+            FPU_QUIET64(c, x op y);                                                        \
             fpu_pre(c);                                                                    \
             FPU_HIDE2(x, y);                                                               \
             r = x op y;                                                                    \
@@ -171,6 +220,7 @@ static inline uint32_t fpu_mulx32(Cpu *c, uint32_t a, uint32_t b)
 {
     if (__builtin_expect(fpu_fast32(c, a, b, 0), 1)) {
         float x = f32_of(a), y = f32_of(b), r;
+        FPU_QUIET32(c, x * y);
         fpu_pre(c);
         FPU_HIDE2(x, y);
         r = x * y;
@@ -185,6 +235,7 @@ static inline uint64_t fpu_mulx64(Cpu *c, uint64_t a, uint64_t b)
 {
     if (__builtin_expect(fpu_fast64(c, a, b, 0), 1)) {
         double x = f64_of(a), y = f64_of(b), r;
+        FPU_QUIET64(c, x * y);
         fpu_pre(c);
         FPU_HIDE2(x, y);
         r = x * y;
@@ -201,6 +252,7 @@ static inline uint32_t fpu_sqrt32(Cpu *c, uint32_t a)
     if (__builtin_expect(fpu_fast32(c, a, 0, 0), 1)) {
         float r, x = f32_of(a);
         uint32_t m;
+        FPU_QUIET32(c, fpu_host_sqrtf(x));
         fpu_pre(c);
         FPU_HIDE(x);
         FPU_SQRT32(r, x);
@@ -215,6 +267,7 @@ static inline uint64_t fpu_sqrt64(Cpu *c, uint64_t a)
     if (__builtin_expect(fpu_fast64(c, a, 0, 0), 1)) {
         double r, x = f64_of(a);
         uint32_t m;
+        FPU_QUIET64(c, fpu_host_sqrt(x));
         fpu_pre(c);
         FPU_HIDE(x);
         FPU_SQRT64(r, x);
@@ -231,6 +284,7 @@ double fpu_host_fma(double n, double m, double a);
 static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
 {
     if (__builtin_expect(fpu_fast32(c, a, n, m), 1)) {
+        FPU_QUIET32(c, fpu_host_fmaf(f32_of(n), f32_of(m), f32_of(a)));
         fpu_pre(c);
         float r = fpu_host_fmaf(f32_of(n), f32_of(m), f32_of(a));
         uint32_t mx;
@@ -243,6 +297,7 @@ static inline uint32_t fpu_fma32(Cpu *c, uint32_t a, uint32_t n, uint32_t m)
 static inline uint64_t fpu_fma64(Cpu *c, uint64_t a, uint64_t n, uint64_t m)
 {
     if (__builtin_expect(fpu_fast64(c, a, n, m), 1)) {
+        FPU_QUIET64(c, fpu_host_fma(f64_of(n), f64_of(m), f64_of(a)));
         fpu_pre(c);
         double r = fpu_host_fma(f64_of(n), f64_of(m), f64_of(a));
         uint32_t mx;

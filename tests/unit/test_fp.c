@@ -431,6 +431,52 @@ static void inexact_flag_after_fpsr_clear(void **state)
     assert_int_equal(c->v[3].s[0], 0x40400000);
 }
 
+/* With FPSR.IXC already set the fast path reads no host flags (fpu.h, the
+ * quiet path): every other flag must still come from the value. Expected:
+ * the flags of the same operation from FPSR 0 (above, and from QEMU),
+ * with IXC kept. */
+static void run_fp_ixc(TestVm *t, uint32_t insn, uint64_t v1, uint64_t v2, uint64_t v3)
+{
+    run_fp(t, insn, RN, v1, v2, v3);
+    uint32_t from_zero = t->cpu.fpsr;
+    uint64_t r = t->cpu.v[0].d[0];
+    t->cpu.fpsr = IXC;
+    t->cpu.v[1].d[0] = v1, t->cpu.v[2].d[0] = v2, t->cpu.v[3].d[0] = v3;
+    assert_true(tvm_run1(t, insn));
+    assert_int_equal(t->cpu.v[0].d[0], r);
+    assert_int_equal(t->cpu.fpsr, from_zero | IXC);
+}
+
+static void flags_exact_when_inexact_already_set(void **state)
+{
+    TestVm *t = *state;
+    /* fmul s: tiny before rounding, rounds to the smallest normal */
+    run_fp_ixc(t, 0x1e220820, 0x3f800001, 0x007fffff, 0);
+    EXPECT_FPSR(UFC | IXC);
+    /* fmul d: 2^-600 * 2^-600 underflows to zero; 0 * 1.5 is exact */
+    run_fp_ixc(t, 0x1e620820, 0x1a70000000000000, 0x1a70000000000000, 0);
+    EXPECT_FPSR(UFC | IXC);
+    EXPECT_V0(0);
+    run_fp_ixc(t, 0x1e620820, 0, 0x3ff8000000000000, 0);
+    EXPECT_FPSR(IXC);
+    /* fmul s: 2^100 * 2^100 overflows; fdiv s: 1 / 0 */
+    run_fp_ixc(t, 0x1e220820, 0x71800000, 0x71800000, 0);
+    EXPECT_FPSR(OFC | IXC);
+    run_fp_ixc(t, 0x1e221820, 0x3f800000, 0, 0);
+    EXPECT_FPSR(DZC | IXC);
+    /* fsub s: inf - inf; fsqrt s: sqrt(-1) */
+    run_fp_ixc(t, 0x1e223820, 0x7f800000, 0x7f800000, 0);
+    EXPECT_FPSR(IOC | IXC);
+    run_fp_ixc(t, 0x1e21c020, 0xbf800000, 0, 0);
+    EXPECT_FPSR(IOC | IXC);
+    /* fmadd d: 2^-600 * 2^-600 + 0 underflows; 1.5 * 2 + 1 = 4 is plain */
+    run_fp_ixc(t, 0x1f420c20, 0x1a70000000000000, 0x1a70000000000000, 0);
+    EXPECT_FPSR(UFC | IXC);
+    run_fp_ixc(t, 0x1f420c20, 0x3ff8000000000000, 0x4000000000000000, 0x3ff0000000000000);
+    EXPECT_V0(0x4010000000000000);
+    EXPECT_FPSR(IXC);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(vector_pairwise_across_and_by_element, tvm_setup, tvm_teardown),
         cmocka_unit_test_setup_teardown(vector_conversions, tvm_setup, tvm_teardown),
         cmocka_unit_test_setup_teardown(inexact_flag_after_fpsr_clear, tvm_setup, tvm_teardown),
+        cmocka_unit_test_setup_teardown(flags_exact_when_inexact_already_set, tvm_setup, tvm_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
