@@ -180,7 +180,7 @@ static uint64_t align_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* Place the Image as QEMU does: 2 MiB above the base of RAM plus text_offset.
+/* Place the Image or flat binary where QEMU does (arm64_image_load_offset).
  * Returns the entry point and the end of the image (including its BSS). */
 static bool load_kernel(Board *b, uint64_t *entry, uint64_t *end, const char *who)
 {
@@ -197,7 +197,11 @@ static bool load_kernel(Board *b, uint64_t *entry, uint64_t *end, const char *wh
         free(data);
         return false;
     }
-    uint64_t offset = (2ull << 20) + img.text_offset;
+    uint64_t offset = arm64_image_load_offset(&img);
+    if (img.raw)
+        fprintf(stderr, "%s: kernel %s: no arm64 Image header; loaded as a flat binary at 0x%" PRIx64
+                        " and entered there\n",
+                who, b->cfg.kernel, b->bus.ram_base + offset);
     uint64_t need = offset + (img.image_size > len ? img.image_size : len);
     if (need > b->bus.ram_size) {
         fprintf(stderr,

@@ -41,7 +41,13 @@ python3 tests/cli/mkimage.py "$W/loop.img" $loop
 python3 tests/cli/mkimage.py "$W/huge.img" --image-size 0x40000000 $off
 python3 tests/cli/mkimage.py "$W/nomagic.img" --magic 0x12345678 $off
 printf '\x1f\x8b\x08\x00garbage' >"$W/gz.img"
-printf 'short' >"$W/short.img"
+printf 'ab' >"$W/short.img"
+printf '\x7fELF\x02\x01\x01' >"$W/elf.img"
+# A flat binary: the same program with no header at all.
+python3 - "$W/flat.bin" $off <<'PY'
+import struct, sys
+open(sys.argv[1], "wb").write(b"".join(struct.pack("<I", int(w, 16)) for w in sys.argv[2:]))
+PY
 
 expect power-off-exits-0 0 EMPTY -- run --kernel "$W/off.img"
 expect reset-is-reported 2 'system reset' -- run --kernel "$W/reset.img"
@@ -49,7 +55,9 @@ expect insn-limit 3 'instruction limit' -- run --kernel "$W/loop.img" --max-insn
 expect stats-printed 0 'instructions in' -- run --kernel "$W/off.img" --stats
 expect no-kernel 1 'no kernel given' -- run
 expect missing-kernel 1 'nonexistent.img: No such file' -- run --kernel "$W/nonexistent.img"
-expect not-an-image 1 'not an arm64 Image' -- run --kernel "$W/nomagic.img"
+expect flat-binary-runs 0 'no arm64 Image header; loaded as a flat binary at 0x40080000' -- run --kernel "$W/flat.bin"
+expect bad-magic-is-flat 0 'no arm64 Image header; loaded as a flat binary' -- run --kernel "$W/nomagic.img"
+expect elf-refused 1 'an ELF file' -- run --kernel "$W/elf.img"
 expect gzip-image 1 'gzip-compressed' -- run --kernel "$W/gz.img"
 expect short-image 1 'too short' -- run --kernel "$W/short.img"
 expect too-big-for-ram 1 'needs 1026 MiB .* --mem is 64 MiB' -- run --kernel "$W/huge.img" --mem 64M
