@@ -483,9 +483,13 @@ static void decode_dp2(uint32_t raw, Insn *d)
         [8] = {exec_lslv32, exec_lslv64},   [9] = {exec_lsrv32, exec_lsrv64},
         [10] = {exec_asrv32, exec_asrv64},  [11] = {exec_rorv32, exec_rorv64},
     };
-    /* S=1 (SUBPS) and opcodes 0 (SUBP), 4 (IRG), 5 (GMI), 12 (PACGA) and
-     * 16..23 (CRC32*) belong to features Tandem does not implement. */
+    /* S=1 (SUBPS) and opcodes 0 (SUBP), 4 (IRG), 5 (GMI) and 12 (PACGA)
+     * belong to features Tandem does not implement; 16..23 are CRC32*. */
     unsigned opcode = bits(raw, 15, 10);
+    if (opcode >= 16 && opcode < 24) {
+        decode_crc32(raw, d);
+        return;
+    }
     if (bit(raw, 29) || opcode >= 12 || !fns[opcode][0])
         return;
     d->rd = reg_zr_dst(bits(raw, 4, 0));

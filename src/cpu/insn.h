@@ -168,6 +168,7 @@ __attribute__((always_inline)) static inline const Insn *fused_bcond(Cpu *c, con
 
 bool decode_dp_imm(uint32_t raw, Insn *d);      /* dp_imm.c */
 bool decode_dp_reg(uint32_t raw, Insn *d);      /* dp_reg.c */
+bool decode_crc32(uint32_t raw, Insn *d);      /* crc32.c: CRC32 and CRC32C (from decode_dp_reg) */
 bool decode_branch(uint32_t raw, Insn *d);      /* branch.c */
 bool decode_system(uint32_t raw, Insn *d);      /* system.c: exceptions gen, sysreg, hints, barriers */
 bool decode_ldst(uint32_t raw, Insn *d);        /* ldst.c: GPR and FP/SIMD register loads/stores */

@@ -227,6 +227,7 @@ static bool sysreg_read(Cpu *c, uint32_t key, uint64_t *v)
     case SR_REVIDR: *v = 0; return true;
     case SR_ID_AA64PFR0: *v = TANDEM_ID_AA64PFR0; return true;
     case SR_ID_AA64DFR0: *v = TANDEM_ID_AA64DFR0; return true;
+    case SR_ID_AA64ISAR0: *v = TANDEM_ID_AA64ISAR0; return true;
     case SR_ID_AA64MMFR0: *v = TANDEM_ID_AA64MMFR0; return true;
     case SR_SCTLR: *v = s->sctlr; return true;
     case SR_ACTLR: *v = s->actlr; return true;
