@@ -31,8 +31,8 @@ static void decode_group(uint32_t raw, Insn *d)
     case 0x5: case 0xd: /* data processing, register */
         try_decode(decode_dp_reg, raw, d);
         return;
-    case 0x7: case 0xf: /* scalar FP and AdvSIMD */
-        if (!try_decode(decode_fp_scalar, raw, d) && !try_decode(decode_simd_fp, raw, d) &&
+    case 0x7: case 0xf: /* scalar FP and AdvSIMD, the Cryptographic Extension */
+        if (!try_decode(decode_crypto, raw, d) && !try_decode(decode_fp_scalar, raw, d) && !try_decode(decode_simd_fp, raw, d) &&
             !try_decode(decode_simd_perm, raw, d))
             try_decode(decode_simd_int, raw, d);
         return;

@@ -177,5 +177,6 @@ bool decode_fp_scalar(uint32_t raw, Insn *d);   /* fp_scalar.c */
 bool decode_simd_fp(uint32_t raw, Insn *d);     /* simd_fp.c: AdvSIMD floating-point forms */
 bool decode_simd_perm(uint32_t raw, Insn *d);   /* simd_perm.c: AdvSIMD copy, permute, extract, table, modified immediate */
 bool decode_simd_int(uint32_t raw, Insn *d);    /* simd_int.c: AdvSIMD integer arithmetic, shifts, reductions */
+bool decode_crypto(uint32_t raw, Insn *d);     /* crypto.c: AES, SHA1, SHA256, PMULL .1Q */
 
 #endif

@@ -495,7 +495,7 @@ static bool decode_diff(uint32_t raw, Insn *d, bool scalar)
     unsigned opc = bits(raw, 15, 12);
     set_regs(raw, d);
     d->f3 = (uint8_t)q;
-    if (size == 3) /* includes PMULL.1Q (crypto, not advertised) */
+    if (size == 3) /* PMULL.1Q is decoded in crypto.c */
         return true;
     if (scalar) {
         if (u || size == 0)
