@@ -109,4 +109,4 @@ test: build/tandem build/test/tandem $(UNIT_BINS)
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)
