@@ -56,6 +56,7 @@ void cpu_reset(Cpu *c, uint64_t pc)
     c->excl_valid = false;
     c->halted = false;
     update_fp_enabled(c);
+    pmu_reset(c);
     mmu_flush_all(c);
     mmu_update_context(c);
     c->pc = pc;
@@ -70,6 +71,8 @@ void cpu_save(const Cpu *c, CpuArchState *s)
     s->excl_valid = c->excl_valid, s->excl_addr = c->excl_addr, s->excl_size = c->excl_size;
     s->halted = c->halted;
     s->sr = c->sr;
+    s->pmu = c->pmu; /* with the counts not yet folded in (c is left as it is) */
+    pmu_fold(&s->pmu, cpu_retired(c), c->el);
     s->pc = c->pc;
 }
 
@@ -82,6 +85,8 @@ void cpu_restore(Cpu *c, const CpuArchState *s)
     c->excl_valid = s->excl_valid, c->excl_addr = s->excl_addr, c->excl_size = s->excl_size;
     c->halted = s->halted;
     c->sr = s->sr;
+    c->pmu = s->pmu;
+    c->pmu.synced = cpu_retired(c); /* the saved counts were up to date */
     c->pc = s->pc;
     c->exc_repeats = 0;
     update_fp_enabled(c);
@@ -113,6 +118,8 @@ uint64_t cpu_sp_for_el(const Cpu *c, unsigned el)
 
 void cpu_set_pstate(Cpu *c, uint64_t spsr)
 {
+    if (pmu_on(&c->pmu))
+        pmu_sync(c); /* what ran so far counts at the EL it ran at */
     *banked_sp(c, c->el, c->spsel) = c->x[REG_SP];
     c->el = (spsr >> 2) & 1;
     c->spsel = c->el ? (spsr & 1) : 0;
@@ -244,7 +251,13 @@ CpuExit cpu_run(Cpu *c, uint64_t budget)
         if (c->icount >= end)
             return CPU_EXIT_BUDGET;
         uint64_t n = end - c->icount;
-        c->slice_n = c->slice_left = n < SLICE ? n : SLICE;
+        if (n > SLICE)
+            n = SLICE;
+        if (pmu_on(&c->pmu)) { /* end the slice where a counter overflows */
+            uint64_t u = pmu_until_overflow(c);
+            n = u < n ? u : n;
+        }
+        c->slice_n = c->slice_left = n;
         run_slice(c);
         c->icount += c->slice_n;
         c->slice_n = 0;

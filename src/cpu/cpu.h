@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/pmu.h"
 #include "mmu/tlb.h"
 
 struct Bus;
@@ -116,6 +117,7 @@ typedef struct Cpu {
     uint32_t excl_size; /* bytes covered (1..16) */
 
     SysRegs sr;
+    PmuState pmu;
 
     /* ---- memory ---- */
     Tlb *tlb;                /* soft TLBs of the current address space (mmu/shadow.h) */
@@ -156,6 +158,7 @@ typedef struct CpuArchState {
     uint64_t excl_addr;
     uint32_t excl_size;
     SysRegs sr;
+    PmuState pmu; /* counters brought up to date */
     uint64_t pc;
 } CpuArchState;
 

@@ -361,7 +361,6 @@ static int sysreg_write(Cpu *c, uint32_t key, uint64_t v)
     case SR_OSLAR: s->oslsr = (s->oslsr & ~2ull) | ((v & 1) << 1); return 1;
     case SR_OSDLR: return 1;
     case SR_MDCCINT: s->mdccint = v; return 1;
-    case SR_PMUSERENR: return 0; /* no PMU */
     default: break;
     }
     if ((key >> 14) == 2 && ((key >> 11) & 7) == 0 && ((key >> 7) & 15) == 0)
@@ -369,14 +368,29 @@ static int sysreg_write(Cpu *c, uint32_t key, uint64_t v)
     return 0;
 }
 
+/* A PMU register access (pmu.c): its outcome as an instruction's. */
+static void pmu_outcome(Cpu *c, const Insn *d, int r)
+{
+    if (r == PMU_TRAP)
+        trap_sysreg(c, d);
+    if (r == PMU_UNDEFINED)
+        raise_undefined(c, d);
+}
+
 static const Insn *exec_mrs(Cpu *c, const Insn *d)
 {
     uint32_t key = (uint32_t)d->imm;
+    uint64_t v;
+    int r = pmu_read(c, key, &v);
+    if (r != PMU_NOT_MINE) {
+        pmu_outcome(c, d, r);
+        c->x[d->rd] = v;
+        return insn_next(c, d + 1);
+    }
     if (c->el == 0 && !el0_allowed(c, d, key, true))
         raise_undefined(c, d);
     if (key == SR_SP_EL0 && c->spsel == 0)
         raise_undefined(c, d);
-    uint64_t v;
     if (!sysreg_read(c, key, &v))
         raise_undefined(c, d);
     c->x[d->rd] = v;
@@ -386,6 +400,11 @@ static const Insn *exec_mrs(Cpu *c, const Insn *d)
 static const Insn *exec_msr(Cpu *c, const Insn *d)
 {
     uint32_t key = (uint32_t)d->imm;
+    int pr = pmu_write(c, key, c->x[d->rd]);
+    if (pr != PMU_NOT_MINE) { /* the slice ends: the next overflow may have moved */
+        pmu_outcome(c, d, pr);
+        return insn_next(c, cpu_branch_sync(c, insn_pc(c, d) + 4));
+    }
     if (c->el == 0 && !el0_allowed(c, d, key, false))
         raise_undefined(c, d);
     if (key == SR_SP_EL0 && c->spsel == 0)

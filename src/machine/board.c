@@ -118,6 +118,7 @@ static bool board_irq_pending(void *opaque)
         cpu_request_stop(&b->cpu);
     gic_set_level(&b->gic, PPI_VIRT_TIMER, timer_fires(sr->cntv_ctl, sr->cntv_cval, now));
     gic_set_level(&b->gic, PPI_PHYS_TIMER, timer_fires(sr->cntp_ctl, sr->cntp_cval, now));
+    gic_set_level(&b->gic, PMU_PPI, pmu_irq_level(&b->cpu));
     return b->gic.irq_out;
 }
 

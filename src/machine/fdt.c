@@ -96,6 +96,12 @@ static bool build(const FdtConfig *cfg, void *f)
     TRY(fdt_property(f, "always-on", NULL, 0));
     TRY(fdt_end_node(f));
 
+    TRY(fdt_begin_node(f, "pmu"));
+    TRY(fdt_property_string(f, "compatible", "arm,armv8-pmuv3"));
+    static const uint32_t pmu_irq[] = {1, PMU_PPI - 16, 0x104}; /* PPI, level-high, CPU 0 */
+    TRY(prop_cells(f, "interrupts", pmu_irq, 3));
+    TRY(fdt_end_node(f));
+
     TRY(fdt_begin_node(f, "intc@8000000"));
     TRY(fdt_property_string(f, "compatible", "arm,cortex-a15-gic"));
     TRY(fdt_property_u32(f, "#interrupt-cells", 3));

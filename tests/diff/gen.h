@@ -1210,6 +1210,8 @@ static const Tmpl t_system[] = {
     T("MRS FPCR", "110101010011101101000100000ddddd"),
     T("MSR FPSR", "110101010001101101000100001nnnnn"),
     T("MRS FPSR", "110101010011101101000100001ddddd"),
+    T("MRS/MSR PMU (PMCR..PMOVSSET, EL0: PMUSERENR or a trap)", "1101010100x11011100111xxxxxddddd"),
+    T("MRS/MSR PMEVCNTR/PMEVTYPER/PMCCFILTR (EL0: a trap)", "1101010100x1101111101xxxxxxddddd"),
     TF("MRS CTR/DCZID_EL0", "11010101001110110000000000xddddd", 0, fx_ctr),
     T("CLREX", "11010101000000110011xxxx01011111"),
     TF("DSB/DMB/ISB", "11010101000000110011xxxx1xx11111", 0, fx_barrier),
@@ -1527,16 +1529,6 @@ static void gen_case(Case *c, uint64_t seed, unsigned cls, uint64_t i, int len, 
     }
 }
 
-/* QEMU's cortex-a53 has a PMU (PMUv3), where EL0 may always read
- * PMUSERENR_EL0; Tandem has none (ID_AA64DFR0_EL1.PMUVer = 0), so every PMU
- * register is UNDEFINED. The QEMU side runs UDF in its place, so its
- * expected outcome is exactly the SIGILL an unimplemented instruction gives.
- * (CRC32 and the Cryptographic Extension, on both, are compared as any
- * instruction.) */
-static bool oracle_undef(uint32_t w)
-{
-    return (w & 0xffffffe0u) == 0xd53b9e00u; /* MRS Xt, PMUSERENR_EL0 */
-}
 
 /* ---- the image ---- */
 #define IMG_WORDS ((DIFF_END - DIFF_CODE) / 4) /* code page + test page */

@@ -275,9 +275,6 @@ static void writer_main(FILE *f, unsigned cls)
     for (uint64_t i = 0; i < opt.count; i++) {
         Case c;
         gen_case(&c, opt.seed, cls, i, opt.len, opt.only, opt.insn, opt.have_insn);
-        for (int j = 0; j < c.n; j++)
-            if (oracle_undef(c.insn[j]))
-                c.insn[j] = 0; /* UDF #0 */
         build_image(img, &c);
         uint32_t np = 0;
         for (uint32_t k = 0; k < IMG_WORDS; k++)
