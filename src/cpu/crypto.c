@@ -69,41 +69,20 @@ static void aes_mix(VReg *r, const VReg *a, bool inverse)
         }
 }
 
-H exec_aese(Cpu *c, const Insn *d)
-{
-    fp_check(c, d);
-    VReg r;
-    aes_round(&r, &c->v[d->rd], &c->v[d->rn], false);
-    c->v[d->rd] = r;
-    return insn_next(c, d + 1);
-}
-
-H exec_aesd(Cpu *c, const Insn *d)
-{
-    fp_check(c, d);
-    VReg r;
-    aes_round(&r, &c->v[d->rd], &c->v[d->rn], true);
-    c->v[d->rd] = r;
-    return insn_next(c, d + 1);
-}
-
-H exec_aesmc(Cpu *c, const Insn *d)
-{
-    fp_check(c, d);
-    VReg r;
-    aes_mix(&r, &c->v[d->rn], false);
-    c->v[d->rd] = r;
-    return insn_next(c, d + 1);
-}
-
-H exec_aesimc(Cpu *c, const Insn *d)
-{
-    fp_check(c, d);
-    VReg r;
-    aes_mix(&r, &c->v[d->rn], true);
-    c->v[d->rd] = r;
-    return insn_next(c, d + 1);
-}
+/* Each computes into a copy, as Vd may also be an operand. */
+#define AES_FN(name, CALL)                                                                 \
+    H exec_##name(Cpu *c, const Insn *d)                                                   \
+    {                                                                                      \
+        fp_check(c, d);                                                                    \
+        VReg r;                                                                            \
+        CALL;                                                                              \
+        c->v[d->rd] = r;                                                                   \
+        return insn_next(c, d + 1);                                                        \
+    }
+AES_FN(aese, aes_round(&r, &c->v[d->rd], &c->v[d->rn], false))
+AES_FN(aesd, aes_round(&r, &c->v[d->rd], &c->v[d->rn], true))
+AES_FN(aesmc, aes_mix(&r, &c->v[d->rn], false))
+AES_FN(aesimc, aes_mix(&r, &c->v[d->rn], true))
 
 /* ---- SHA-1 and SHA-256 ---- */
 
