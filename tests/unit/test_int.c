@@ -528,8 +528,8 @@ static void reserved_encodings_are_undefined(void **state)
     expect_undefined(t, 0x0a028020); /* and w, lsl #32 */
     expect_undefined(t, 0x8b221420); /* add extended, shift 5 */
     expect_undefined(t, 0x8b621020); /* add extended, opt=01 */
-    expect_undefined(t, 0x1ac24020); /* crc32b: not advertised */
-    expect_undefined(t, 0x9ac25c20); /* crc32cx */
+    expect_undefined(t, 0x1ac24c20); /* crc32x with sf = 0 */
+    expect_undefined(t, 0x9ac25020); /* crc32cb with sf = 1 */
     expect_undefined(t, 0x9ac03020); /* pacga */
     expect_undefined(t, 0x3ac20820); /* udiv with S=1 */
     expect_undefined(t, 0x5ac00c20); /* rev (64-bit opcode) with sf=0 */

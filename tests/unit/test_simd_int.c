@@ -535,7 +535,7 @@ static void reserved_encodings_are_undefined(void **state)
         0x4ee29c20, /* mul .2d */
         0x4e22b420, /* sqdmulh .16b */
         0x0ee20020, /* saddl from .1d */
-        0x0ee2e020, /* pmull .1q: crypto, not advertised */
+        0x0e62e020, /* pmull with size 01 (only .8h and .1q exist) */
         0x0f400420, /* sshr v0.1d */
         0x0f458420, /* shrn from 64-bit lanes */
         0x5f0f0420, /* sshr b0 (scalar shifts are 64-bit only) */
