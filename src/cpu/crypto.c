@@ -6,6 +6,7 @@
  * in GF(2^8) followed by the affine map). */
 #include <string.h>
 
+#include "cpu/alu.h"
 #include "cpu/insn.h"
 
 #define H static const Insn *
@@ -86,11 +87,15 @@ AES_FN(aesimc, aes_mix(&r, &c->v[d->rn], true))
 
 /* ---- SHA-1 and SHA-256 ---- */
 
-static uint32_t rol32(uint32_t x, unsigned n) { return x << n | x >> (32 - n); }
-static uint32_t ror32c(uint32_t x, unsigned n) { return x >> n | x << (32 - n); }
+static uint32_t rol32(uint32_t x, unsigned n) { return ror32(x, 32 - n); }
 static uint32_t sha_choose(uint32_t x, uint32_t y, uint32_t z) { return ((y ^ z) & x) ^ z; }
 static uint32_t sha_parity(uint32_t x, uint32_t y, uint32_t z) { return x ^ y ^ z; }
 static uint32_t sha_majority(uint32_t x, uint32_t y, uint32_t z) { return (x & y) | ((x | y) & z); }
+
+static void set_words(VReg *r, const uint32_t w[4])
+{
+    vreg_set(r, w[0] | (uint64_t)w[1] << 32, w[2] | (uint64_t)w[3] << 32);
+}
 
 /* Four SHA-1 rounds on the hash words X (Vd) and E (Sn) with W (Vm). */
 static void sha1_rounds(Cpu *c, const Insn *d, uint32_t (*f)(uint32_t, uint32_t, uint32_t))
@@ -106,7 +111,7 @@ static void sha1_rounds(Cpu *c, const Insn *d, uint32_t (*f)(uint32_t, uint32_t,
         x[3] = x[2], x[2] = x[1], x[1] = x[0], x[0] = y;
         y = top;
     }
-    vreg_set(&c->v[d->rd], x[0] | (uint64_t)x[1] << 32, x[2] | (uint64_t)x[3] << 32);
+    set_words(&c->v[d->rd], x);
 }
 
 H exec_sha1c(Cpu *c, const Insn *d)
@@ -151,14 +156,13 @@ H exec_sha1su1(Cpu *c, const Insn *d)
     fp_check(c, d);
     const VReg *x = &c->v[d->rd], *y = &c->v[d->rn];
     uint32_t t[4] = {x->s[0] ^ y->s[1], x->s[1] ^ y->s[2], x->s[2] ^ y->s[3], x->s[3]};
-    uint32_t r0 = rol32(t[0], 1), r1 = rol32(t[1], 1), r2 = rol32(t[2], 1);
-    uint32_t r3 = rol32(t[3], 1) ^ rol32(t[0], 2);
-    vreg_set(&c->v[d->rd], r0 | (uint64_t)r1 << 32, r2 | (uint64_t)r3 << 32);
+    uint32_t r[4] = {rol32(t[0], 1), rol32(t[1], 1), rol32(t[2], 1), rol32(t[3], 1) ^ rol32(t[0], 2)};
+    set_words(&c->v[d->rd], r);
     return insn_next(c, d + 1);
 }
 
-static uint32_t sigma0(uint32_t x) { return ror32c(x, 2) ^ ror32c(x, 13) ^ ror32c(x, 22); }
-static uint32_t sigma1(uint32_t x) { return ror32c(x, 6) ^ ror32c(x, 11) ^ ror32c(x, 25); }
+static uint32_t sigma0(uint32_t x) { return ror32(x, 2) ^ ror32(x, 13) ^ ror32(x, 22); }
+static uint32_t sigma1(uint32_t x) { return ror32(x, 6) ^ ror32(x, 11) ^ ror32(x, 25); }
 
 /* SHA256hash(X, Y, W, part1): four rounds; X holds a..d, Y e..h. */
 static void sha256_hash(uint32_t x[4], uint32_t y[4], const uint32_t w[4])
@@ -175,30 +179,21 @@ static void sha256_hash(uint32_t x[4], uint32_t y[4], const uint32_t w[4])
     }
 }
 
-static void set_words(VReg *r, const uint32_t w[4])
-{
-    vreg_set(r, w[0] | (uint64_t)w[1] << 32, w[2] | (uint64_t)w[3] << 32);
-}
-
-H exec_sha256h(Cpu *c, const Insn *d)
+/* SHA256H: X = Vd (a..d), Y = Vn (e..h), result X; SHA256H2: X = Vn, Y = Vd, result Y. */
+static const Insn *sha256h(Cpu *c, const Insn *d, bool part1)
 {
     fp_check(c, d);
     uint32_t x[4], y[4], w[4];
-    memcpy(x, c->v[d->rd].s, 16), memcpy(y, c->v[d->rn].s, 16), memcpy(w, c->v[d->rm].s, 16);
+    memcpy(x, c->v[part1 ? d->rd : d->rn].s, 16);
+    memcpy(y, c->v[part1 ? d->rn : d->rd].s, 16);
+    memcpy(w, c->v[d->rm].s, 16);
     sha256_hash(x, y, w);
-    set_words(&c->v[d->rd], x);
+    set_words(&c->v[d->rd], part1 ? x : y);
     return insn_next(c, d + 1);
 }
 
-H exec_sha256h2(Cpu *c, const Insn *d)
-{
-    fp_check(c, d);
-    uint32_t x[4], y[4], w[4];
-    memcpy(x, c->v[d->rn].s, 16), memcpy(y, c->v[d->rd].s, 16), memcpy(w, c->v[d->rm].s, 16);
-    sha256_hash(x, y, w);
-    set_words(&c->v[d->rd], y);
-    return insn_next(c, d + 1);
-}
+H exec_sha256h(Cpu *c, const Insn *d) { return sha256h(c, d, true); }
+H exec_sha256h2(Cpu *c, const Insn *d) { return sha256h(c, d, false); }
 
 H exec_sha256su0(Cpu *c, const Insn *d)
 {
@@ -206,12 +201,12 @@ H exec_sha256su0(Cpu *c, const Insn *d)
     const uint32_t *a = c->v[d->rd].s, *b = c->v[d->rn].s;
     uint32_t t[4] = {a[1], a[2], a[3], b[0]}, r[4];
     for (int e = 0; e < 4; e++)
-        r[e] = (ror32c(t[e], 7) ^ ror32c(t[e], 18) ^ (t[e] >> 3)) + a[e];
+        r[e] = (ror32(t[e], 7) ^ ror32(t[e], 18) ^ (t[e] >> 3)) + a[e];
     set_words(&c->v[d->rd], r);
     return insn_next(c, d + 1);
 }
 
-static uint32_t sha256_s1(uint32_t x) { return ror32c(x, 17) ^ ror32c(x, 19) ^ (x >> 10); }
+static uint32_t sha256_s1(uint32_t x) { return ror32(x, 17) ^ ror32(x, 19) ^ (x >> 10); }
 
 H exec_sha256su1(Cpu *c, const Insn *d)
 {
