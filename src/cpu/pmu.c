@@ -144,7 +144,7 @@ static int pmev_index(uint32_t key, bool *type)
     return -1;
 }
 
-static bool is_pmu_key(uint32_t key)
+bool pmu_owns(uint32_t key)
 {
     bool type;
     return ((key >> 7) == (SYSREG(3, 3, 9, 0, 0) >> 7) && ((key >> 3) & 15) >= 12) ||
@@ -177,17 +177,25 @@ static uint32_t *typer_of(PmuState *p, unsigned n)
     return n == 31 ? &p->ccfiltr : n < PMU_COUNTERS ? &p->evtyper[n] : NULL;
 }
 
-int pmu_read(Cpu *c, uint32_t key, uint64_t *v)
+/* Common to reads and writes: EL0's rules, then the counters brought up to
+ * date (a write changes counting from here on). */
+static int begin_access(Cpu *c, uint32_t key, bool read)
 {
-    if (!is_pmu_key(key) && key != SR_PMUSERENR)
-        return PMU_NOT_MINE;
-    PmuState *p = &c->pmu;
     if (c->el == 0) {
-        int r = el0_check(p, key, true);
+        int r = el0_check(&c->pmu, key, read);
         if (r != PMU_DONE)
             return r;
     }
     pmu_sync(c);
+    return PMU_DONE;
+}
+
+int pmu_read(Cpu *c, uint32_t key, uint64_t *v)
+{
+    int r = begin_access(c, key, true);
+    if (r != PMU_DONE)
+        return r;
+    PmuState *p = &c->pmu;
     bool type;
     int n = pmev_index(key, &type);
     switch (key) {
@@ -228,15 +236,10 @@ static void software_increment(PmuState *p, uint32_t bits)
 
 int pmu_write(Cpu *c, uint32_t key, uint64_t v)
 {
-    if (!is_pmu_key(key) && key != SR_PMUSERENR)
-        return PMU_NOT_MINE;
+    int r = begin_access(c, key, false);
+    if (r != PMU_DONE)
+        return r;
     PmuState *p = &c->pmu;
-    if (c->el == 0) {
-        int r = el0_check(p, key, false);
-        if (r != PMU_DONE)
-            return r;
-    }
-    pmu_sync(c); /* what ran so far counts under the old settings */
     uint32_t w = (uint32_t)v;
     bool type;
     int n = pmev_index(key, &type);

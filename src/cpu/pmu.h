@@ -51,8 +51,11 @@ uint64_t pmu_until_overflow(struct Cpu *c);
 /* The overflow interrupt's level (after a sync). */
 bool pmu_irq_level(struct Cpu *c);
 
-/* MRS/MSR of a PMU register, with PMUSERENR's rules at EL0. */
-enum { PMU_NOT_MINE, PMU_DONE, PMU_UNDEFINED, PMU_TRAP };
+/* Is this system register key (sysreg.h) a PMU register? Decided when an
+ * MRS/MSR is decoded, so other system registers never ask the PMU. */
+bool pmu_owns(uint32_t key);
+/* MRS/MSR of a register pmu_owns, with PMUSERENR's rules at EL0. */
+enum { PMU_DONE, PMU_UNDEFINED, PMU_TRAP };
 int pmu_read(struct Cpu *c, uint32_t key, uint64_t *v);
 int pmu_write(struct Cpu *c, uint32_t key, uint64_t v);
 

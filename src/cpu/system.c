@@ -368,7 +368,7 @@ static int sysreg_write(Cpu *c, uint32_t key, uint64_t v)
     return 0;
 }
 
-/* A PMU register access (pmu.c): its outcome as an instruction's. */
+/* PMU registers (pmu.c), chosen at decode time (pmu_owns). */
 static void pmu_outcome(Cpu *c, const Insn *d, int r)
 {
     if (r == PMU_TRAP)
@@ -377,20 +377,29 @@ static void pmu_outcome(Cpu *c, const Insn *d, int r)
         raise_undefined(c, d);
 }
 
+static const Insn *exec_mrs_pmu(Cpu *c, const Insn *d)
+{
+    uint64_t v;
+    pmu_outcome(c, d, pmu_read(c, (uint32_t)d->imm, &v));
+    c->x[d->rd] = v;
+    return insn_next(c, d + 1);
+}
+
+/* The slice ends: the next overflow may have moved. */
+static const Insn *exec_msr_pmu(Cpu *c, const Insn *d)
+{
+    pmu_outcome(c, d, pmu_write(c, (uint32_t)d->imm, c->x[d->rd]));
+    return insn_next(c, cpu_branch_sync(c, insn_pc(c, d) + 4));
+}
+
 static const Insn *exec_mrs(Cpu *c, const Insn *d)
 {
     uint32_t key = (uint32_t)d->imm;
-    uint64_t v;
-    int r = pmu_read(c, key, &v);
-    if (r != PMU_NOT_MINE) {
-        pmu_outcome(c, d, r);
-        c->x[d->rd] = v;
-        return insn_next(c, d + 1);
-    }
     if (c->el == 0 && !el0_allowed(c, d, key, true))
         raise_undefined(c, d);
     if (key == SR_SP_EL0 && c->spsel == 0)
         raise_undefined(c, d);
+    uint64_t v;
     if (!sysreg_read(c, key, &v))
         raise_undefined(c, d);
     c->x[d->rd] = v;
@@ -400,11 +409,6 @@ static const Insn *exec_mrs(Cpu *c, const Insn *d)
 static const Insn *exec_msr(Cpu *c, const Insn *d)
 {
     uint32_t key = (uint32_t)d->imm;
-    int pr = pmu_write(c, key, c->x[d->rd]);
-    if (pr != PMU_NOT_MINE) { /* the slice ends: the next overflow may have moved */
-        pmu_outcome(c, d, pr);
-        return insn_next(c, cpu_branch_sync(c, insn_pc(c, d) + 4));
-    }
     if (c->el == 0 && !el0_allowed(c, d, key, false))
         raise_undefined(c, d);
     if (key == SR_SP_EL0 && c->spsel == 0)
@@ -546,6 +550,8 @@ bool decode_system(uint32_t raw, Insn *d)
             d->fn = exec_mrs_tpidr_el0;
         else if (key == SR_NZCV)
             d->fn = l ? exec_mrs_nzcv : exec_msr_nzcv;
+        else if (pmu_owns(key))
+            d->fn = l ? exec_mrs_pmu : exec_msr_pmu;
         else
             d->fn = l ? exec_mrs : exec_msr;
         return true;
