@@ -16,8 +16,9 @@
  * slow path (fpu.c), which also handles FZ, DN and directed rounding.
  * Invariant: between guest FP operations the host (MXCSR) has no exception
  * flags other than DE (denormal operand, ignored), except that PE may stay
- * set while the guest's FPSR.IXC is set; as other host code may break that,
- * each fast path first checks it (fpu_pre). */
+ * set while the guest's FPSR.IXC is set. cpu_run resets MXCSR on entry, as
+ * other host code may have broken that; the flag-checking fast path also
+ * checks it (fpu_pre), the quiet path (below) relies on it. */
 #ifndef TANDEM_FPU_H
 #define TANDEM_FPU_H
 

@@ -69,8 +69,9 @@ enum {
     SR_MDCCSR_EL0 = SYSREG(2, 3, 0, 1, 0),
 };
 
-/* Identification values: a Cortex-A53-like ARMv8.0 core with FP and AdvSIMD
- * and nothing optional. Whatever is advertised here is implemented. */
+/* Identification values: a Cortex-A53-like ARMv8.0 core with FP, AdvSIMD,
+ * CRC32, the Cryptographic Extension and PMUv3, as QEMU's cortex-a53.
+ * Whatever is advertised here is implemented. */
 #define TANDEM_MIDR 0x410fd034u      /* Arm Cortex-A53 r0p4 */
 #define TANDEM_CTR 0x84448004u       /* 64-byte lines, VIPT I-cache */
 #define TANDEM_DCZID 0x4u            /* DC ZVA zeroes 64 bytes */
