@@ -55,10 +55,13 @@ void cpu_reset(Cpu *c, uint64_t pc)
     c->daif = 0xf;
     c->excl_valid = false;
     c->halted = false;
+    c->ss = 0;
+    c->eret_done = false;
     update_fp_enabled(c);
     pmu_reset(c);
     mmu_flush_all(c);
     mmu_update_context(c);
+    debug_update(c); /* the host debugger's requests stay */
     c->pc = pc;
 }
 
@@ -67,6 +70,7 @@ void cpu_save(const Cpu *c, CpuArchState *s)
     memcpy(s->x, c->x, sizeof s->x);
     memcpy(s->v, c->v, sizeof s->v);
     s->nzcv = c->nzcv, s->el = c->el, s->daif = c->daif, s->spsel = c->spsel, s->il = c->il;
+    s->ss = c->ss, s->ss_isv = c->ss_isv, s->ss_ex = c->ss_ex;
     s->fpcr = c->fpcr, s->fpsr = c->fpsr;
     s->excl_valid = c->excl_valid, s->excl_addr = c->excl_addr, s->excl_size = c->excl_size;
     s->halted = c->halted;
@@ -81,6 +85,7 @@ void cpu_restore(Cpu *c, const CpuArchState *s)
     memcpy(c->x, s->x, sizeof s->x);
     memcpy(c->v, s->v, sizeof s->v);
     c->nzcv = s->nzcv, c->el = s->el, c->daif = s->daif, c->spsel = s->spsel, c->il = s->il;
+    c->ss = s->ss, c->ss_isv = s->ss_isv, c->ss_ex = s->ss_ex;
     c->fpcr = s->fpcr, c->fpsr = s->fpsr;
     c->excl_valid = s->excl_valid, c->excl_addr = s->excl_addr, c->excl_size = s->excl_size;
     c->halted = s->halted;
@@ -93,13 +98,15 @@ void cpu_restore(Cpu *c, const CpuArchState *s)
     mmu_flush_all(c);
     mmu_update_context(c); /* also selects the soft TLB for c->el */
     c->code_va = TLB_INVALID;
+    c->eret_done = false;
+    debug_update(c); /* the debug registers may differ */
 }
 
 /* ---- PSTATE ---- */
 
 uint64_t cpu_get_pstate(const Cpu *c)
 {
-    return ((uint64_t)c->nzcv << 28) | ((uint64_t)c->il << 20) | ((uint64_t)c->daif << 6) |
+    return ((uint64_t)c->nzcv << 28) | ((uint64_t)c->ss << 21) | ((uint64_t)c->il << 20) | ((uint64_t)c->daif << 6) |
            ((uint64_t)c->el << 2) | (c->el ? c->spsel : 0);
 }
 
@@ -127,6 +134,7 @@ void cpu_set_pstate(Cpu *c, uint64_t spsr)
     c->nzcv = (spsr >> 28) & 0xf;
     c->daif = (spsr >> 6) & 0xf;
     c->il = (spsr >> 20) & 1;
+    c->ss = (spsr >> 21) & 1;
     c->tlb_cur = c->tlb->e[c->el ? TLB_EL1 : TLB_EL0];
     update_fp_enabled(c);
 }
@@ -225,6 +233,17 @@ static bool irq_line(Cpu *c)
     return c->plat.irq_pending && c->plat.irq_pending(c->plat.opaque);
 }
 
+/* With debugging on, one instruction per slice, each boundary checked. */
+static uint64_t slice_size(Cpu *c, uint64_t left)
+{
+    uint64_t n = left < SLICE ? left : SLICE;
+    if (pmu_on(&c->pmu)) { /* end the slice where a counter overflows */
+        uint64_t u = pmu_until_overflow(c);
+        n = u < n ? u : n;
+    }
+    return c->debug_on ? 1 : n;
+}
+
 CpuExit cpu_run(Cpu *c, uint64_t budget)
 {
     /* volatile: read again after an exception longjmps back here. */
@@ -236,34 +255,35 @@ CpuExit cpu_run(Cpu *c, uint64_t budget)
     int jumped = setjmp(c->run_jmp);
     if (jumped) {
         /* An exception was taken (c->pc is the vector; the instruction that
-         * raised it counts) or the instruction was abandoned (c->pc restarts it). */
+         * raised it counts, unless it was taken before it at the boundary) or
+         * the instruction was abandoned (c->pc restarts it). */
         c->icount += c->slice_n - c->slice_left + (jumped == CPU_JMP_EXCEPTION);
         c->slice_n = c->slice_left = 0;
         c->code_va = TLB_INVALID;
+        c->eret_done = false;
+        if (jumped != CPU_JMP_STALL)
+            c->hdbg.executed = true; /* a host step stops at the vector */
     }
     while (!c->stop_requested) {
         bool irq = irq_line(c);
         if (c->halted && !irq)
             return CPU_EXIT_WFI;
         c->halted = false; /* WFI wakes on a pending interrupt even if masked */
-        if (irq && !(c->daif & DAIF_I))
+        if (irq && !(c->daif & DAIF_I) && !c->hdbg.step) /* the host's step holds interrupts, as QEMU's */
             take_irq(c);
         if (c->icount >= end)
             return CPU_EXIT_BUDGET;
-        uint64_t n = end - c->icount;
-        if (n > SLICE)
-            n = SLICE;
-        if (pmu_on(&c->pmu)) { /* end the slice where a counter overflows */
-            uint64_t u = pmu_until_overflow(c);
-            n = u < n ? u : n;
-        }
-        c->slice_n = c->slice_left = n;
+        if (__builtin_expect(c->debug_on, 0) && debug_boundary(c))
+            return CPU_EXIT_DEBUG;
+        c->slice_n = c->slice_left = slice_size(c, end - c->icount);
         run_slice(c);
         c->icount += c->slice_n;
         c->slice_n = 0;
+        if (__builtin_expect(c->debug_on, 0))
+            debug_after_insn(c);
     }
     c->stop_requested = false;
     CpuExit why = c->exit_reason;
     c->exit_reason = CPU_EXIT_STOP;
-    return why == CPU_EXIT_EXCEPTION || why == CPU_EXIT_NOMEM ? why : CPU_EXIT_STOP;
+    return why == CPU_EXIT_EXCEPTION || why == CPU_EXIT_NOMEM || why == CPU_EXIT_DEBUG ? why : CPU_EXIT_STOP;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/debug.h"
 #include "cpu/pmu.h"
 #include "mmu/tlb.h"
 
@@ -60,6 +61,7 @@ typedef enum CpuExit {
     CPU_EXIT_STOP,      /* cpu_request_stop() was called (power off, reset, quit) */
     CPU_EXIT_EXCEPTION, /* halt_on_exception is set and an exception was taken */
     CPU_EXIT_NOMEM,     /* an access needs a machine frame the pool cannot give; pc restarts it */
+    CPU_EXIT_DEBUG,     /* the host debugger's breakpoint, watchpoint or step (hdbg.stop) */
 } CpuExit;
 
 /* The EL1 system registers Tandem implements (EL0/EL1 only, no EL2/EL3). */
@@ -74,6 +76,7 @@ typedef struct SysRegs {
     uint64_t cntv_ctl, cntv_cval, cntp_ctl, cntp_cval;
     uint64_t csselr;
     uint64_t mdccint; /* kept for the guest; the debug comms channel is not modelled */
+    DebugRegs dbg;
 } SysRegs;
 
 /* Hooks the board gives the CPU for what the architecture leaves to the platform. */
@@ -110,6 +113,7 @@ typedef struct Cpu {
     uint32_t daif;  /* 4-bit DAIF */
     uint32_t spsel; /* 0: SP_EL0, 1: SP_ELx */
     uint32_t il;    /* illegal execution state (after an illegal exception return) */
+    uint32_t ss;    /* software step: 1 = active-not-pending (debug.c) */
 
     /* ---- exclusive monitor (single core: a local monitor only) ---- */
     bool excl_valid;
@@ -118,6 +122,13 @@ typedef struct Cpu {
 
     SysRegs sr;
     PmuState pmu;
+
+    /* ---- debug (debug.h): off, they cost one test per slice ---- */
+    bool debug_on;  /* check every instruction boundary */
+    bool watch_on;  /* check slow-path accesses against watchpoints */
+    bool ss_isv, ss_ex; /* the next step exception's syndrome: an instruction was stepped; it was a load-exclusive */
+    bool eret_done; /* the instruction just executed was an ERET */
+    HostDebug hdbg;
 
     /* ---- memory ---- */
     Tlb *tlb;                /* soft TLBs of the current address space (mmu/shadow.h) */
@@ -153,8 +164,8 @@ typedef struct Cpu {
 typedef struct CpuArchState {
     uint64_t x[REG_SLOTS];
     VReg v[32];
-    uint32_t nzcv, el, daif, spsel, il, fpcr, fpsr;
-    bool excl_valid, halted;
+    uint32_t nzcv, el, daif, spsel, il, ss, fpcr, fpsr;
+    bool excl_valid, halted, ss_isv, ss_ex;
     uint64_t excl_addr;
     uint32_t excl_size;
     SysRegs sr;
@@ -187,7 +198,7 @@ static inline void cpu_end_slice(Cpu *c)
     }
 }
 /* How the run loop was left by longjmp. */
-enum { CPU_JMP_EXCEPTION = 1, CPU_JMP_STALL = 2 };
+enum { CPU_JMP_EXCEPTION = 1, CPU_JMP_STALL = 2, CPU_JMP_BOUNDARY = 3 };
 /* Abandon the instruction being executed without effect and leave cpu_run
  * with `why`; the run resumes at restart_pc. */
 _Noreturn void cpu_stall(Cpu *c, uint64_t restart_pc, CpuExit why);

@@ -24,13 +24,13 @@ static void enter_el1(Cpu *c, unsigned offset, uint64_t return_pc)
     c->pc = c->sr.vbar + offset;
 }
 
-_Noreturn static void leave_to_loop(Cpu *c)
+_Noreturn static void leave_to_loop(Cpu *c, int how)
 {
     if (c->halt_on_exception) {
         c->exit_reason = CPU_EXIT_EXCEPTION;
         c->stop_requested = true;
     }
-    longjmp(c->run_jmp, CPU_JMP_EXCEPTION);
+    longjmp(c->run_jmp, how);
 }
 
 _Noreturn void cpu_stall(Cpu *c, uint64_t restart_pc, CpuExit why)
@@ -41,7 +41,7 @@ _Noreturn void cpu_stall(Cpu *c, uint64_t restart_pc, CpuExit why)
     longjmp(c->run_jmp, CPU_JMP_STALL);
 }
 
-_Noreturn void raise_sync(Cpu *c, uint32_t esr, uint64_t far, uint64_t return_pc)
+static void take_sync(Cpu *c, uint32_t esr, uint64_t far, uint64_t return_pc)
 {
     /* The same exception at the same place again and again, with nothing in
      * between, is a guest that cannot make progress (the board reports it). */
@@ -54,7 +54,18 @@ _Noreturn void raise_sync(Cpu *c, uint32_t esr, uint64_t far, uint64_t return_pc
     c->last_exc.esr = esr;
     c->last_exc.far = far;
     enter_el1(c, VEC_SYNC, return_pc);
-    leave_to_loop(c);
+}
+
+_Noreturn void raise_sync(Cpu *c, uint32_t esr, uint64_t far, uint64_t return_pc)
+{
+    take_sync(c, esr, far, return_pc);
+    leave_to_loop(c, CPU_JMP_EXCEPTION);
+}
+
+_Noreturn void raise_at_boundary(Cpu *c, uint32_t esr, uint64_t far, uint64_t return_pc)
+{
+    take_sync(c, esr, far, return_pc);
+    leave_to_loop(c, CPU_JMP_BOUNDARY);
 }
 
 _Noreturn void raise_undefined(Cpu *c, const Insn *d)
@@ -102,6 +113,7 @@ const Insn *exec_eret(Cpu *c, const Insn *d)
     if (m != 0x0 && m != 0x4 && m != 0x5)
         spsr = (spsr & ~0x1full) | (cpu_get_pstate(c) & 0x1f) | (1u << 20);
     cpu_set_pstate(c, spsr);
+    debug_after_eret(c);
     c->excl_valid = false;
     /* With PSTATE.IL set the next instruction, at the target, cannot execute. */
     if (c->il)

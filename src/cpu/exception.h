@@ -24,6 +24,12 @@ enum {
     EC_DABT_LOWER = 0x24,
     EC_DABT_SAME = 0x25,
     EC_SP_ALIGN = 0x26,
+    EC_BREAKPOINT_LOWER = 0x30,
+    EC_BREAKPOINT_SAME = 0x31,
+    EC_SOFTSTEP_LOWER = 0x32,
+    EC_SOFTSTEP_SAME = 0x33,
+    EC_WATCHPOINT_LOWER = 0x34,
+    EC_WATCHPOINT_SAME = 0x35,
     EC_BRK64 = 0x3c,
 };
 #define ESR_IL (1u << 25)
@@ -44,6 +50,9 @@ enum { VEC_SYNC = 0x000, VEC_IRQ = 0x080, VEC_FIQ = 0x100, VEC_SERROR = 0x180 };
 
 _Noreturn void raise_sync(Cpu *c, uint32_t esr, uint64_t far, uint64_t return_pc);
 _Noreturn void raise_undefined(Cpu *c, const Insn *d);
+/* An exception taken at an instruction boundary, before the instruction at
+ * return_pc executes (software step, breakpoint): no instruction counts. */
+_Noreturn void raise_at_boundary(Cpu *c, uint32_t esr, uint64_t far, uint64_t return_pc);
 /* Data abort on `va` by the current instruction (c->cur). */
 _Noreturn void raise_data_abort(Cpu *c, uint64_t va, uint32_t fsc, bool write);
 _Noreturn void raise_insn_abort(Cpu *c, uint64_t va, uint32_t fsc);

@@ -78,7 +78,7 @@ enum {
 #define TANDEM_CNTFRQ 62500000u      /* 62.5 MHz, as QEMU's virt board */
 #define TANDEM_ID_AA64PFR0 0x11u     /* EL0, EL1 AArch64 only; FP and AdvSIMD present */
 #define TANDEM_ID_AA64ISAR0 0x11120u /* CRC32, SHA2, SHA1, AES with PMULL (as QEMU's cortex-a53) */
-#define TANDEM_ID_AA64DFR0 0x00000106u /* ARMv8 debug, PMUv3, 1 breakpoint/watchpoint */
+#define TANDEM_ID_AA64DFR0 0x10305106u /* ARMv8 debug, PMUv3, 6 breakpoints (2 with context), 4 watchpoints */
 #define TANDEM_ID_AA64MMFR0 0x0f000022ull /* 40-bit PA, 16-bit ASID, 4K granule only */
 
 /* Rt-less key of an MRS/MSR/SYS encoding. */

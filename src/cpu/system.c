@@ -33,6 +33,8 @@ _Noreturn static void trap_sysreg(Cpu *c, const Insn *d)
 
 static const Insn *exec_svc(Cpu *c, const Insn *d)
 {
+    if (c->sr.mdscr & 1) /* SSAdvance: a stepped SVC is complete; the step exception follows its return */
+        c->ss = 0;
     raise_sync(c, ESR(EC_SVC64, d->imm), c->sr.far, insn_pc(c, d) + 4);
 }
 
@@ -289,8 +291,10 @@ static bool sysreg_read(Cpu *c, uint32_t key, uint64_t *v)
         *v = 0;
         return true;
     }
-    /* Debug breakpoint/watchpoint registers: RAZ/WI (no self-hosted debug). */
-    if ((key >> 14) == 2 && ((key >> 11) & 7) == 0 && ((key >> 7) & 15) == 0) {
+    if (debug_sysreg_read(c, key, v))
+        return true;
+    /* The rest of the debug block (the debug comms channel, OSECCR): RAZ. */
+    if ((key >> 14) == 2 && ((key >> 11) & 7) == 0 && ((key >> 7) & 15) == 0 && !debug_sysreg_missing(key)) {
         *v = 0;
         return true;
     }
@@ -357,14 +361,17 @@ static int sysreg_write(Cpu *c, uint32_t key, uint64_t v)
     case SR_CNTP_CTL: s->cntp_ctl = v & 3; return 2;
     case SR_CNTP_CVAL: s->cntp_cval = v; return 2;
     case SR_CNTP_TVAL: s->cntp_cval = counter(c) + (uint64_t)(int64_t)(int32_t)v; return 2;
-    case SR_MDSCR: s->mdscr = v; return 1;
-    case SR_OSLAR: s->oslsr = (s->oslsr & ~2ull) | ((v & 1) << 1); return 1;
+    /* MDSCR: SS KDE MDE, and the rest kept as written (TDCC, the comms bits). */
+    case SR_MDSCR: s->mdscr = v & 0xffffffffull; debug_update(c); return 2;
+    case SR_OSLAR: s->oslsr = (s->oslsr & ~2ull) | ((v & 1) << 1); debug_update(c); return 2;
     case SR_OSDLR: return 1;
     case SR_MDCCINT: s->mdccint = v; return 1;
     default: break;
     }
-    if ((key >> 14) == 2 && ((key >> 11) & 7) == 0 && ((key >> 7) & 15) == 0)
-        return 1; /* debug breakpoint/watchpoint registers: WI */
+    if (debug_sysreg_write(c, key, v))
+        return 2; /* breakpoints and watchpoints apply from the next instruction */
+    if ((key >> 14) == 2 && ((key >> 11) & 7) == 0 && ((key >> 7) & 15) == 0 && !debug_sysreg_missing(key))
+        return 1; /* the rest of the debug block: WI */
     return 0;
 }
 

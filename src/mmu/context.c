@@ -209,6 +209,14 @@ void mmu_flush_all(Cpu *c)
     c->stats.tlb_flushes++;
 }
 
+void mmu_flush_data_tlbs(Cpu *c)
+{
+    FOR_EACH_CTX(c->mmu, x)
+        for (unsigned t = 0; t < 2; t++)
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                x->tlb.e[t][i].read = x->tlb.e[t][i].write = TLB_INVALID;
+}
+
 static MmuContext *ctx_for_asid(Mmu *m, uint32_t asid)
 {
     MmuContext *victim = NULL;

@@ -23,6 +23,8 @@ static void fill_tlb(Cpu *c, uint64_t va, const Translation *t, uint8_t *host_pa
     p2m_mark_accessed(p2m, gfn);
     if (c->sr.sctlr & SCTLR_A)
         return; /* every access needs the alignment check: keep them all slow */
+    if (__builtin_expect(c->watch_on, 0) && debug_page_watched(c, PAGE_BASE(va)))
+        return; /* so is every access to a watched page */
     TlbEntry *e = mmu_tlb(c, va, flags);
     uint64_t page = PAGE_BASE(va);
     e->read = t->readable ? page : TLB_INVALID;
@@ -64,6 +66,8 @@ static bool crosses_page(uint64_t va, unsigned size)
 uint64_t mmu_load_slow(Cpu *c, uint64_t va, unsigned size, unsigned flags)
 {
     check_alignment(c, va, size, flags, false);
+    if (__builtin_expect(c->watch_on, 0))
+        debug_watch(c, va, size, false, flags & ACC_UNPRIV);
     if (crosses_page(va, size)) {
         uint64_t v = 0;
         for (unsigned i = 0; i < size; i++)
@@ -89,6 +93,8 @@ uint64_t mmu_load_slow(Cpu *c, uint64_t va, unsigned size, unsigned flags)
 void mmu_store_slow(Cpu *c, uint64_t va, uint64_t val, unsigned size, unsigned flags)
 {
     check_alignment(c, va, size, flags, true);
+    if (__builtin_expect(c->watch_on, 0))
+        debug_watch(c, va, size, true, flags & ACC_UNPRIV);
     if (crosses_page(va, size)) {
         for (unsigned i = 0; i < size; i++)
             mmu_store_slow(c, va + i, val >> (8 * i), 1, flags & ~ACC_ALIGN);

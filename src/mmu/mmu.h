@@ -95,6 +95,8 @@ void mmu_init(Cpu *c);
 void mmu_destroy(Cpu *c);
 /* Forget every translation (TLBI VMALLE1, SCTLR or TCR changes). */
 void mmu_flush_all(Cpu *c);
+/* Empty the data soft TLBs of every address space (translations are kept). */
+void mmu_flush_data_tlbs(Cpu *c);
 /* TTBRx, TCR or SCTLR changed: make the address space of the current ASID
  * (or the MMU-off space) current. Nothing is flushed. */
 void mmu_update_context(Cpu *c);
